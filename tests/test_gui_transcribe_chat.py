@@ -109,4 +109,4 @@ def test_the_editor_on_a_machine_draft_newer_than_corrections_says_it_sets_them_
     win.refresh()
     open_exhibit(qtbot, win, EN)
     said = win.editor.status_label.full_text()  # elided to fit the bar, whole in its tooltip
-    assert said == f"Machine draft, newer than the corrections (run {run}) by DC Jane Hollis, set aside" and newer > run
+    assert said == f"A machine draft, newer than the corrections (run {run}) by DC Jane Hollis, set aside" and newer > run

@@ -3,8 +3,9 @@
 ~17 s of decoding nobody asked for), and after an `edit`, `timeline --beam-size 4` made a new run whose
 machine text the timeline showed as "machine draft", the correction set aside without a word.
 
-The user's sequence on a WhatsApp zip holding the shared English voice note: its two `timeline` commands at the
-terminal, the transcript and the `edit` before them in-process (the ten CLI runs took ~25 s); the translation
+The user's sequence on a WhatsApp zip holding the shared English voice note: its two `timeline` commands through
+the CLI's own entry point (`main`, as `python -m app` calls it; the second starts the worker that translates), the
+transcript and the `edit` before them in-process (the ten CLI runs took ~25 s); the translation
 runs on the tiny random-weight NLLB fixture (its words are gibberish: what it translated is real). What a newer
 machine draft over the corrections says, and when, is checked in-process on stored runs.
 """
@@ -12,12 +13,11 @@ machine draft over the corrections says, and when, is checked in-process on stor
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 from app.cli.export import write_exports_together
+from app.cli.main import main
 from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline, timeline_dict
 from app.core.editing import operations as editing
@@ -41,11 +41,6 @@ BY = "DC Jane Hollis"
 ALREADY = "1 voice note(s) or video(s) already transcribed: their transcripts are used as they stand"
 
 
-def _app(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600, check=False)
-
-
 def _note(out: Path) -> dict:
     data = json.loads((out / "WhatsApp Chat with Ana.timeline.json").read_text(encoding="utf-8"))
     return data["messages"][1]["attachment"]
@@ -59,8 +54,8 @@ def _transcribe_runs(case: Path) -> list[int]:
         store.close()
 
 
-def test_timeline_keeps_a_proofread_note_as_it_stands(tmp_path):
-    """At the terminal: `timeline` over a transcribed note neither transcribes it again (its own options differ) nor,
+def test_timeline_keeps_a_proofread_note_as_it_stands(tmp_path, capsys):
+    """The CLI: `timeline` over a transcribed note neither transcribes it again (its own options differ) nor,
     once a person corrected it, shows a new machine draft in its place; it translates the corrected text."""
     archive = tmp_path / "evidence" / "WhatsApp Chat with Ana.zip"
     archive.parent.mkdir()
@@ -77,8 +72,9 @@ def test_timeline_keeps_a_proofread_note_as_it_stands(tmp_path):
     finally:
         store.close()
 
-    done = _app("timeline", str(archive), "--out", str(tmp_path / "o1"), *common)  # its default options
-    assert done.returncode == 0 and ALREADY in done.stderr, done.stderr
+    done = main(["timeline", str(archive), "--out", str(tmp_path / "o1"), *common])  # its default options
+    err = capsys.readouterr().err
+    assert done == 0 and ALREADY in err, err
     assert _transcribe_runs(Path(case)) == [first] and _note(tmp_path / "o1")["run_id"] == first  # before: run 2
 
     store = Case.open(Path(case))
@@ -86,9 +82,10 @@ def test_timeline_keeps_a_proofread_note_as_it_stands(tmp_path):
         editing.edit_text(store, first, editing.segment_ids(store, first)[0], CORRECTED, actor=BY)
     finally:
         store.close()
-    done = _app("timeline", str(archive), "--out", str(tmp_path / "o2"), "--beam-size", "4", *common,
-                "--translate-to", "fr", "--translate-model", str(REPO / "tests" / "fixtures" / "tiny_nllb"))
-    assert done.returncode == 0 and ALREADY in done.stderr, done.stderr
+    done = main(["timeline", str(archive), "--out", str(tmp_path / "o2"), "--beam-size", "4", *common,
+                 "--translate-to", "fr", "--translate-model", str(REPO / "tests" / "fixtures" / "tiny_nllb")])
+    err = capsys.readouterr().err
+    assert done == 0 and ALREADY in err, err
     note = _note(tmp_path / "o2")
     assert (note["run_id"], note["transcript"], note["review"]) == (first, CORRECTED, "proofread")
     assert note["translation_run_id"] is not None and _transcribe_runs(Path(case)) == [first]
@@ -121,7 +118,7 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     [note] = attachment_exhibits(case, taken.exhibit_id)
     first = add_run(case, note, ["Meet me at the station at eight."])
     editing.edit_text(case, first, editing.segment_ids(case, first)[0], CORRECTED, actor=BY)
-    said = f"machine draft, newer than the corrections (run {first}) by {BY}, set aside"
+    said = f"a machine draft, newer than the corrections (run {first}) by {BY}, set aside"
     stem = Path(case.exhibit(note).source.name).stem
 
     unfinished = case.start_run(note, "transcribe", MODEL, {"beam_size": 3}, software_info())  # queued, killed
@@ -132,11 +129,11 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     case.append_segments(unfinished, (Segment(0, 2500, "meet me at the station"),), {}, "en", 0.9)
     case.finish_run(unfinished)  # the replacing draft finished (a resumed `transcribe`)
     assert _attachment(case, taken.exhibit_id)["review"] == said
-    assert _row(case, note) == ("done", f"a {said}")
+    assert _row(case, note) == ("done", said)
     out = tmp_path / "e2"
     write_exports_together(case, [ExportItem(unfinished)], out, ["txt", "json", "docx", "pdf"])
     err = capsys.readouterr().err
-    assert err.count(f"warning: run {unfinished} exported, a {said}") == 1, err
+    assert err.count(f"warning: run {unfinished} exported, {said}") == 1, err
     assert f"Warning: {said}" in (out / f"{stem}.txt").read_text(encoding="utf-8")
     assert said in json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["warnings"]
     manifest = out / f"{stem}.manifest.json"
@@ -148,7 +145,7 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     case.append_segments(wrong, (Segment(0, 2500, "mes mi at ze station"),), {}, "fr", 0.2)
     case.finish_run(wrong)
     status, detail = _row(case, note)
-    assert status == UNCERTAIN and detail.endswith(f"; a {said}"), detail
+    assert status == UNCERTAIN and detail.endswith(f"; {said}"), detail
 
 
 def test_the_windows_chat_intake_queues_only_the_notes_not_transcribed_yet(case, tmp_path):

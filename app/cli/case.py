@@ -34,9 +34,9 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             s = r.exhibit.source
             length = span_text(s.duration_ms // 1000) if s.kind == "media" else s.kind  # as the exports: whole seconds
             said = r.status in ("failed", UNCERTAIN, NO_SPEECH[0]) or r.status.startswith(("done", "edited"))
-            why = f": {printable(r.detail)}" if said and r.detail and r.detail != NO_SPEECH[1] else ""
-            if not why and r.language.startswith("mixed: "):  # decoded part by part in several languages
-                why = f": {r.language}"
+            detail = printable(r.detail) if said and r.detail != NO_SPEECH[1] else ""
+            mixed = r.language if r.language.startswith("mixed: ") else ""  # decoded part by part in several languages
+            why = ": " + "; ".join(part for part in (detail, mixed) if part) if detail or mixed else ""
             if not why and s.kind == "chat":  # every unzipped WhatsApp export is "_chat.txt": its chats' names
                 why = _chat_names(case, r.exhibit.id, s.name)
             print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
+from app.core.chats.origin import found_in_export
 from app.core.editing.proofread import set_aside
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import ExportWriteError
@@ -57,6 +58,7 @@ def write_exports_together(case, items: list[ExportItem], out: Path, formats: li
         _printed(exc.kept)
         for line in str(exc).splitlines():
             print(line, file=sys.stderr, flush=True)
+        _say_set_aside(case, [item.run_id for item in items if item.run_id not in exc.refused])  # the sets written
         return FAILED
     except ExportWriteError as exc:
         _printed(exc.kept)
@@ -66,13 +68,14 @@ def write_exports_together(case, items: list[ExportItem], out: Path, formats: li
     return OK
 
 
-def _say_set_aside(case, run_ids: list[int]) -> None:
-    """A run exported that is a machine draft newer than a person's corrections: one line each, once it is so
-    (`transcribe` said it when it queued the job, before anything was decoded; its files now say it too)."""
+def _say_set_aside(case: Case, run_ids: list[int]) -> None:
+    """A run exported that is a draft (or a translation of one) newer than a person's corrections: one line each,
+    once it is so (`transcribe` said it when it queued the job, before anything was decoded; its files say it too)."""
     for run_id in dict.fromkeys(run_ids):
         exhibit_id = case.run(run_id).exhibit_id
         if (aside := set_aside(case, exhibit_id, run_id)) is not None:
-            fail(case.exhibit(exhibit_id).source.path, f"warning: run {run_id} exported, a {aside.draft_note()}")
+            shown = found_in_export(case, exhibit_id) or case.exhibit(exhibit_id).source.path  # a chat's "zip → NOTE"
+            fail(shown, f"warning: run {run_id} exported, {aside.draft_note()}")
 
 
 @dataclass

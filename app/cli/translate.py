@@ -108,7 +108,7 @@ def _queue_one(case: Case, queue: JobQueue, item: Input, request: TranslationReq
             print(f"skipped {_shown(item.path)}: {queued.skipped}", file=sys.stderr)
         elif queued.stored_run is not None and item.kind == "media":
             aside = set_aside(case, queued.exhibit_id, queued.stored_run)
-            newer = f", a {aside.draft_note()}" if aside else ""
+            newer = f", {aside.draft_note()}" if aside else ""
             print(f"{_shown(item.path)}: translating the stored transcript (run {queued.stored_run}){newer}",
                   file=sys.stderr)
         return queued

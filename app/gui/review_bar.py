@@ -77,7 +77,7 @@ class ReviewBar(QWidget):
                               f"(its DOCX and PDF say DRAFT). Sign off again with {VERIFY_KEY}.")
         text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
         aside = set_aside(self.session.case, self.session.case.run(run_id).exhibit_id, run_id)
-        if aside is not None and state == editing.STATUS_DRAFT:  # a new transcription asked for: said, not hidden
+        if aside is not None:  # a new transcription asked for, not signed off: said, not hidden
             note = aside.draft_note()
             text = note[:1].upper() + note[1:]
         colour = STATUS_COLOURS.get(state, "#57606a")

@@ -183,8 +183,9 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
     text, language, model, review = _run_text(case, transcript_run, runs)
-    aside = set_aside(case, exhibit.id, transcript_run) if text is not None and not review else None
-    if aside is not None:  # a newer transcription asked for: said beside its text, not shown as if none were made
+    aside = set_aside(case, exhibit.id, transcript_run) if text is not None else None
+    if aside is not None:  # a newer transcription asked for, not signed off: said beside its text, not shown as if
+        # none were made (nor, once edited, as "proofread")
         review = aside.draft_note()
     translation_run = shown_translation(case, transcript_run, target)
     translation, _, mt_model, _ = _run_text(case, translation_run, runs)

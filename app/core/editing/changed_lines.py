@@ -34,6 +34,12 @@ NO_SPEAKER = ""  # ChangedLine.machine_speaker of a line the machine gave no spe
 Place = tuple[int, int, int | None]
 
 
+def correctors(made: list[Revision]) -> list[str]:
+    """Everyone whose changes to a run's text stand, by name in the order each first made one (a sign-off or a
+    word marked as listened to changes no text; an undone change is none)."""
+    return list(dict.fromkeys(rev.actor for rev in standing(made) if rev.op not in NOT_CORRECTIONS and rev.actor))
+
+
 @dataclass
 class _Facts:
     """What the standing revisions say: who changed each line, where it came from, speakers' names now."""

@@ -6,15 +6,24 @@ has changed since it was written is a note (never a finding: the export is still
 The text in force at each moment is the content digest the log last recorded for the run (`run.complete`,
 then each `transcript.*` revision, undo and redo included); an edit undone back to the exported text is no
 change.
+
+A manifest's note of a corrected transcript set aside (`set_aside`: a newer draft, or its translation, shown in
+its place) is compared with what the case says now: the corrections undone, the draft signed off or corrected
+since, it is a note too ("its note of a transcript set aside no longer holds"). Read from the manifest where it
+was written, when it is still the file logged there (moved, changed or gone: `export_findings` says so).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.core.editing.proofread import set_aside
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
+from app.core.files import read_regular_text
 from app.core.store import Case
 from app.core.store.audit import AuditEntry
 
@@ -26,9 +35,44 @@ class _Exported:
 
 
 def stale_exports(case: Case) -> Iterator[Finding]:
-    subjects = {e.subject for e in case.audit.entries_of("export.written") if _is_manifest(e)}
-    for subject in sorted(subjects):
-        yield from _stale_in(subject, case.audit.entries_about(subject))
+    written = [e for e in case.audit.entries_of("export.written") if _is_manifest(e)]
+    stale = [note for subject in sorted({e.subject for e in written})
+             for note in _stale_in(subject, case.audit.entries_about(subject))]
+    yield from stale
+    yield from _stale_notes(case, written, {note.subject for note in stale})
+
+
+def _stale_notes(case: Case, written: list[AuditEntry], said: set[str]) -> Iterator[Finding]:
+    """Each manifest, as last written at its path, whose note of a transcript set aside is not the case's now
+    (one whose text is no longer the case's is said once, as that: `said`)."""
+    runs = set(case.run_ids())
+    last = {str(e.details["file"]): e for e in written if str(e.details["file"]) not in said}
+    for path, entry in sorted(last.items()):
+        run_id = int(entry.subject.removeprefix("run/")) if entry.subject.removeprefix("run/").isdigit() else None
+        noted = _noted(path, str(entry.details.get("sha256", "")))
+        if run_id not in runs or noted is None:
+            continue
+        aside = set_aside(case, case.run(run_id).exhibit_id, run_id)
+        now = aside.draft_note() if aside is not None else ""
+        if noted not in (now, now.removeprefix("a ")):  # session 31 wrote "machine draft, newer than …", no article
+            then = f'its note "{noted}" no longer holds' if noted else "it says nothing of a transcript set aside"
+            since = f'{entry.subject.replace("/", " ")} is now {now}' if now else "no transcript is set aside now"
+            yield Finding(path, f"{then}: {since}; export it again for the record as it stands")
+
+
+def _noted(path: str, logged_sha256: str) -> str | None:
+    """The manifest's `set_aside` ("" without one); None when it is not the file logged there (or unreadable)."""
+    try:
+        text = read_regular_text(path)
+    except (OSError, ValueError):
+        return None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != logged_sha256:
+        return None
+    try:
+        note = json.loads(text).get("set_aside", "")
+    except (ValueError, AttributeError):
+        return None
+    return note if isinstance(note, str) else None
 
 
 def _is_manifest(entry: AuditEntry) -> bool:

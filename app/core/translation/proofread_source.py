@@ -9,8 +9,7 @@ run record keeps) and the source run's revisions that stood at that revision.
 from __future__ import annotations
 
 from app.core.editing import operations as editing
-from app.core.editing.changed_lines import NOT_CORRECTIONS, changed_lines
-from app.core.editing.speaker_edits import standing
+from app.core.editing.changed_lines import changed_lines, correctors
 from app.core.store import Case
 from app.core.translation.runs import is_current
 
@@ -24,7 +23,7 @@ def proofread_source(case: Case, run_id: int) -> str:
     if parent is None or not isinstance(revision, int):
         return ""
     made = [rev for rev in editing.history(case, parent) if rev.id <= revision]
-    names = list(dict.fromkeys(rev.actor for rev in standing(made) if rev.op not in NOT_CORRECTIONS and rev.actor))
+    names = correctors(made)
     if not names:
         return ""
     by = f"the transcript as proofread by {'; '.join(names)}"

@@ -105,10 +105,10 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     state, by = editing.status(case, run.id)
     if state == "verified":
         return f"verified by {by}", signed_off_detail(case, run), by
-    aside = set_aside(case, exhibit.id, run.id) if state == editing.STATUS_DRAFT else None
+    aside = set_aside(case, exhibit.id, run.id)
     status, detail = _draft_status(exhibit, run, state)
-    if aside is not None:  # a new transcription asked for, whatever it found: said, not hidden
-        detail = "; ".join(part for part in (detail, f"a {aside.draft_note()}") if part)
+    if aside is not None:  # a new transcription asked for, whatever it found, edited or not: said, not hidden
+        detail = "; ".join(part for part in (detail, aside.draft_note()) if part)
     return status, detail, None
 
 

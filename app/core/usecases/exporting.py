@@ -61,11 +61,13 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
 
 
 class ExportsRefused(ParleyError):
-    """Runs refused by the export gate (one line each); `kept` the paths of the sets written beside them."""
+    """Runs refused by the export gate (one line each), their ids `refused`; `kept` the paths of the sets written
+    beside them."""
 
-    def __init__(self, lines: list[str], kept: list[Path]) -> None:
+    def __init__(self, lines: list[str], kept: list[Path], refused: set[int]) -> None:
         super().__init__("\n".join(lines))
         self.kept = kept
+        self.refused = refused
 
 
 def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[str], actor: str | None = None,
@@ -96,7 +98,8 @@ def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[st
                 error.kept = [path for paths in placed for path in paths] + list(error.kept)
                 raise error
     if lines:
-        raise ExportsRefused(lines, [path for paths in placed for path in paths])
+        raise ExportsRefused(lines, [path for paths in placed for path in paths],
+                             {run_id for run_id, forged in refused.items() if forged})
     return placed
 
 
@@ -147,7 +150,7 @@ def _rendered(case: Case, item: ExportItem, out: Path, formats: list[str], shown
                             found_in_export(case, exhibit_id))
     transcript = for_export(case, item.run_id, current_transcript(case, item.run_id), context)
     aside = set_aside(case, exhibit_id, item.run_id)
-    if aside is not None:  # a machine draft newer than a person's corrections says so inside every file, not on
+    if aside is not None:  # a draft (or its translation) newer than a person's corrections says so in every file, not on
         # stderr alone: a warning (a header line of the TXT, DOCX and PDF, the JSON's "warnings") and the manifest's
         transcript = replace(transcript, warnings=(*transcript.warnings, aside.draft_note()))
     files = render_transcript(transcript, out, formats, basename=item.basename)

@@ -1,0 +1,207 @@
+"""A person's corrections set aside by a newer run, said wherever the newer run is shown (review of tlfix31b):
+
+- a translation of the newer machine draft said nothing in its files, its manifest or on export (H1);
+- once anyone edited the newer draft, every view went quiet, though the earlier corrections, or a sign-off,
+  were still not in what is shown (H2);
+- only whoever began the working copy was named, a second corrector's lines put down to the first (M1);
+- the sets written beside a run refused at export got no warning line (L1);
+- `exhibits` dropped a truncated row's "mixed: …" languages (L2);
+- `verify` did not say when an exported note no longer held (L3);
+- the `translate` line, said when it queues the translation of a stored transcript, had no test (L4).
+
+Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
+`exhibits`, `verify` and `translate` are the real ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app.cli.case import cmd_exhibits
+from app.cli.export import write_exports_together
+from app.cli.translate import Input, _queue_one
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.evidence.verify import verify_case
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from app.core.store.spelling import where_met
+from app.core.types import Segment
+from app.core.usecases.exhibit_status import exhibit_statuses
+from app.core.usecases.exporting import ExportItem
+from app.core.usecases.translating import translation_request, with_speech
+from tests.conftest import MEDIA, REPO
+from tests.search_helpers import MODEL, add_exhibit, add_run
+from tests.tamper_helpers import forged
+
+JANE, BOB = "DC Jane Hollis", "DS Bob Other"
+
+
+def _corrected(case: Case, exhibit: int, *by: str) -> int:
+    """A transcript whose line i a person named by[i] corrected."""
+    run = add_run(case, exhibit, [f"line {i}" for i in range(len(by))])
+    for segment, name in zip(editing.segment_ids(case, run), by, strict=True):
+        editing.edit_text(case, run, segment, f"LINE BY {name}", actor=name)
+    return run
+
+
+def _detail(case: Case, exhibit: int) -> tuple[str, str]:
+    [row] = [(r.status, r.detail) for r in exhibit_statuses(case) if r.exhibit.id == exhibit]
+    return row
+
+
+def _exported(case: Case, run: int, out: Path, capsys) -> tuple[str, dict, str]:
+    """The TXT, the manifest and stderr of `run`'s set written as `export` writes it."""
+    write_exports_together(case, [ExportItem(run, "set")], out, ["txt", "json", "vtt"])
+    return ((out / "set.txt").read_text(encoding="utf-8"),
+            json.loads((out / "set.manifest.json").read_text(encoding="utf-8")), capsys.readouterr().err)
+
+
+def test_a_translation_of_the_newer_draft_says_the_corrections_are_set_aside(case, tmp_path, capsys):
+    """H1: the translation's files, manifest and `export` line say it was made from a machine draft in front of
+    the corrections; a translation of the corrected transcript says nothing of the kind."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["the machine's words"])
+    of_draft = add_run(case, exhibit, ["les mots"], task="text-translate", language="fr", parent_run_id=draft)
+    said = (f"a translation of a machine draft (run {draft}), newer than the corrections (run {first}) by {JANE}, "
+            "set aside")
+    text, manifest, err = _exported(case, of_draft, tmp_path / "t1", capsys)
+    assert f"Warning: {said}" in text and manifest["set_aside"] == said, text
+    assert err.count(f"warning: run {of_draft} exported, {said}") == 1, err
+
+    of_corrected = add_run(case, exhibit, ["LIGNE"], task="text-translate", language="fr", parent_run_id=first)
+    text, manifest, err = _exported(case, of_corrected, tmp_path / "t2", capsys)
+    assert "set aside" not in text and "set_aside" not in manifest and "set aside" not in err
+
+
+def test_an_edited_newer_draft_still_says_the_corrections_and_a_sign_off_it_sets_aside(case, tmp_path, capsys):
+    """H2: an edit to the newer draft does not make the earlier corrections or sign-off its own; signing the new
+    draft off does (nothing said then)."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won", "too"])
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[1], "two", actor="PC Edit")
+    said = f"an edited draft, newer than the corrections (run {first}) by {JANE}, set aside"
+    assert _detail(case, exhibit) == ("edited", said)
+    text, manifest, _ = _exported(case, draft, tmp_path / "e1", capsys)
+    assert f"Warning: {said}" in text and manifest["set_aside"] == said, text
+    assert said in (tmp_path / "e1" / "set.vtt").read_text(encoding="utf-8")  # in its NOTE block
+
+    other = add_exhibit(case, "signed.wav")
+    signed = add_run(case, other, ["he said no"])
+    editing.set_verified(case, signed, "DI Verity", actor="DI Verity")
+    unsigned = add_run(case, other, ["he said yes"])
+    editing.edit_text(case, unsigned, editing.segment_ids(case, unsigned)[0], "he said yes.", actor="PC Edit")
+    said = f"an edited draft, newer than the transcript (run {signed}) verified by DI Verity, set aside"
+    assert _detail(case, other) == ("edited", said)
+    text, _, _ = _exported(case, unsigned, tmp_path / "e2", capsys)
+    assert "Status: edited" in text and f"Warning: {said}" in text, text
+
+    editing.set_verified(case, unsigned, "DS Sign", actor="DS Sign")
+    assert "set aside" not in _detail(case, other)[1]
+    text, manifest, _ = _exported(case, unsigned, tmp_path / "e3", capsys)
+    assert "set aside" not in text and "set_aside" not in manifest
+
+
+def test_everyone_whose_corrections_stand_is_named(case):
+    """M1: the lines Bob corrected are not put down to Jane, who began; a correction undone names no one."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE, BOB, BOB, "PC Undone")
+    [undone] = [r.id for r in editing.history(case, first) if r.actor == "PC Undone"]
+    editing.undo(case, undone, actor=JANE)
+    add_run(case, exhibit, ["one", "two", "three", "four"])
+    assert _detail(case, exhibit)[1] == (f"a machine draft, newer than the corrections (run {first}) by {JANE}, "
+                                         f"{BOB}, set aside")
+
+
+def test_the_sets_written_beside_a_refused_run_still_say_it(tmp_path, capsys):
+    """L1: one run edited outside Parley is refused; the set written beside it is said to set corrections aside."""
+    folder = tmp_path / "case"
+    case = Case.open(folder)
+    try:
+        exhibit, other = add_exhibit(case, "a.wav"), add_exhibit(case, "b.wav")
+        first = _corrected(case, exhibit, JANE)
+        draft = add_run(case, exhibit, ["won"])
+        bad = add_run(case, other, ["bee"])
+    finally:
+        case.close()
+    forged(folder, f"UPDATE segments SET text='forged' WHERE run_id={bad}")
+    case = Case.open(folder)
+    try:
+        write_exports_together(case, [ExportItem(draft, "a"), ExportItem(bad, "b")], tmp_path / "out", ["txt"])
+    finally:
+        case.close()
+    err = capsys.readouterr().err
+    said = f"warning: run {draft} exported, a machine draft, newer than the corrections (run {first}) by {JANE}"
+    assert f"run {bad}: " in err and said in err, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.manifest.json", "a.txt"]
+
+
+def test_exhibits_keeps_the_languages_of_a_truncated_mixed_recording(case, tmp_path, capsys):
+    """L2: a truncated recording decoded in two languages: `exhibits` gives both the truncation and the mix."""
+    exhibit = add_exhibit(case, "mixed.wav")
+    run = case.start_run(exhibit, "transcribe", MODEL, {"beam_size": 5}, software_info())
+    parts = [[0, 30_000, "en", 0.9, 30_000], [30_000, 50_000, "de", 0.8, 20_000]]
+    case.append_segments(run, (Segment(0, 2500, "hello"), Segment(30_000, 32_500, "hallo")), {"languages": parts},
+                         "en", 0.9)
+    case.finish_run(run, truncated=True)
+    cmd_exhibits(argparse.Namespace(case=str(case.folder), all=False))
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "mixed.wav" in line]
+    assert "done · truncated" in row and "truncated or damaged" in row and "mixed: English 60%, German 40%" in row, row
+
+
+def test_verify_notes_an_exported_note_that_no_longer_holds(case, tmp_path, capsys):
+    """L3: a set exported with the note, then the corrections undone (no transcript set aside now); the set written
+    again without it, then the correction redone: each time a note of `verify`, not a finding."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    _exported(case, draft, tmp_path / "n1", capsys)
+    assert not [n for n in verify_case(case).notes if "set aside" in n.problem]
+    [jane] = [r.id for r in editing.history(case, first) if r.op == "edit_text"]
+    editing.undo(case, jane, actor=JANE)
+    [note] = [n for n in verify_case(case).notes if "set aside" in n.problem]
+    assert note.subject == str(tmp_path / "n1" / "set.manifest.json")
+    assert "no longer holds: no transcript is set aside now; export it again" in note.problem, note.problem
+
+    _exported(case, draft, tmp_path / "n1", capsys)  # written again in its place: it holds, said no more
+    assert not [n for n in verify_case(case).notes if "set aside" in n.problem]
+    editing.redo(case, jane, actor=JANE)
+    report = verify_case(case)
+    [note] = [n for n in report.notes if "set aside" in n.problem]
+    assert f"it says nothing of a transcript set aside: run {draft} is now a machine draft, newer than" in note.problem
+    assert not [f for f in report.findings if f.subject.startswith(str(tmp_path))], report.findings  # a note only
+
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[0], "one", actor="PC Edit")  # its text, its note
+    notes = [n.problem for n in verify_case(case).notes if n.subject == str(tmp_path / "n1" / "set.manifest.json")]
+    assert len(notes) == 1 and "the case's text has changed since this export" in notes[0], notes  # said once
+
+
+def test_translate_says_which_corrections_the_stored_transcript_it_translates_sets_aside(case, capsys):
+    """L4, with H2 and M1: `translate` of a recording whose newest transcript is an edited draft in front of two
+    people's corrections says so as it queues the translation."""
+    path = str(MEDIA / "en_voicenote.opus")
+    exhibit, _ = case.add_exhibit(probe(where_met(path)))
+    first = _corrected(case, exhibit.id, JANE, BOB)
+    draft = add_run(case, exhibit.id, ["meet me", "at the station"])
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[0], "Meet me", actor="PC Edit")
+    request = with_speech(translation_request("fr", None, str(REPO / "tests" / "fixtures" / "tiny_nllb")), "base")
+    queued = _queue_one(case, JobQueue(case.conn), Input(path, "media"), request, 0)
+    assert queued is not None and queued.stored_run == draft
+    assert (f"translating the stored transcript (run {draft}), an edited draft, newer than the corrections "
+            f"(run {first}) by {JANE}, {BOB}, set aside") in capsys.readouterr().err
+
+
+def test_a_draft_with_no_speech_over_corrections_says_both(case):
+    """L4: a new transcription that found no speech is "no speech found", and still names the corrections it sets
+    aside."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    empty = case.start_run(exhibit, "transcribe", MODEL, {"beam_size": 3}, software_info())
+    case.finish_run(empty)
+    said = f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
+    assert _detail(case, exhibit) == ("no speech found", f"no speech was detected in this recording; {said}")
