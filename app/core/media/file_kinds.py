@@ -4,22 +4,30 @@ their names read as: a WAV's 'data' is a CAF chunk's name too)."""
 
 from __future__ import annotations
 
+import re
+
 HEAD = 40  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its 'wave' GUID)
-KINDS = {"wav": "a WAV", "w64": "a Wave64", "caf": "a CAF", "iso": "an MP4/MOV/3GP", "aiff": "an AIFF",
-         "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR", "mp3": "an MP3 (ID3-tagged)",
-         "id3": "an ID3 tag alone"}
-ENDS_TOLD = ("wav", "w64", "caf", "iso")  # the kinds whose own header says where they end (joined.py)
+KINDS = {"wav": "a WAV", "rf64": "an RF64/BW64 (a WAV past 4 GB)", "w64": "a Wave64", "caf": "a CAF",
+         "iso": "an MP4/MOV/3GP", "aiff": "an AIFF", "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR",
+         "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone"}
 CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
-MARKS = ((b"RIFF", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0), (b"fLaC", 0), (b"OggS", 0),
-         (b"#!AMR", 0), (b"ID3", 0))  # bytes each kind opens with, and where: what to look for
+MARKS = ((b"RIFF", 0), (b"RF64", 0), (b"BW64", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0),
+         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0))  # bytes each kind opens with, and where
+MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to look for, in one pass
+MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
+MOST_INTO = max(MARK_INTO.values())
+ID3_HEADER = 10
+ID3_TRAILERS = 128 + 227  # an ID3v1 tag ('TAG') and the enhanced one before it ('TAG+'): after an ID3v2 tag
 
 
 def kind(head: bytes) -> str | None:
     """The kind (a key of KINDS) of the file whose first HEAD bytes are `head`, or None."""
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
+    if head[:4] in (b"RF64", b"BW64") and head[8:16] == b"WAVEds64":
+        return "rf64"
     if head[:16] == W64_RIFF and head[24:40] == W64_WAVE:
         return "w64"
     if head[:12] == CAF_OPENING:
@@ -32,14 +40,20 @@ def kind(head: bytes) -> str | None:
         return "ogg"
     if head.startswith((b"#!AMR\n", b"#!AMR-WB\n")):
         return "amr"
-    if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= 10 \
+    if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= ID3_HEADER \
             and head[5] & 0x0F == 0 and max(head[6:10]) < 128:  # version 2-4, its flags, a size of 7-bit bytes
         return "mp3"
     return "iso" if head[4:8] == b"ftyp" and head[:3] == b"\x00\x00\x00" else None  # a small 'ftyp' box
 
 
-def tag_only(head: bytes, size: int) -> bool:
-    """Whether the `size` bytes opening with `head`, an ID3 tag, are that tag alone (a tag added after
-    a recording's audio, no MP3 of its own)."""
-    tag_size = 10 + sum(byte << (7 * (3 - place)) for place, byte in enumerate(head[6:10]))
-    return size <= tag_size + 10  # the tag, its footer when it has one
+def id3_size(head: bytes) -> int:
+    """An ID3v2 tag's bytes by its 10-byte header: the header, the size it states (7 bits a byte),
+    and a 10-byte footer when its flags say it has one."""
+    stated = sum(byte << (7 * (3 - place)) for place, byte in enumerate(head[6:10]))
+    return ID3_HEADER + stated + (10 if head[5] & 0x10 else 0)
+
+
+def tag_only(after_tag: bytes) -> bool:
+    """Whether the bytes after an ID3v2 tag (to the file's end) make it a tag alone, no MP3 of its own:
+    none, zeros (padding), or an ID3v1 tag (and an enhanced one) a tagger appended after it."""
+    return not after_tag.strip(b"\x00") or (len(after_tag) <= ID3_TRAILERS and after_tag.startswith(b"TAG"))
