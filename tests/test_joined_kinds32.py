@@ -5,6 +5,7 @@ first names that file; a WAV a tagger put an unpadded one before is heard, not r
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,17 @@ from tests.test_joined_kinds31 import _assert_first_heard_and_second_named, _id3
 pytestmark = pytest.mark.skipif(not SPEECH.exists(), reason="shared media not present")
 
 ID3V1 = b"TAG" + b"Interview 3".ljust(30, b"\x00") + bytes(30 + 30 + 4 + 30 + 1)  # title, artist, album, year...
+
+
+def _ape_tag(title: str) -> bytes:
+    """An APEv2 tag (header, one item, footer), as mp3gain and foobar2000 append before an ID3v1 tag."""
+    item = struct.pack("<II", len(title), 0) + b"Title\x00" + title.encode("latin-1")
+    def block(flags: int) -> bytes:
+        return b"APETAGEX" + struct.pack("<IIII", 2000, len(item) + 32, 1, flags) + bytes(8)
+    return block(0xA0000000) + item + block(0x80000000)
+
+
+TRAILERS = {"id3v1": ID3V1, "ape+id3v1": _ape_tag("Interview 3") + ID3V1}
 SECONDS = {"wav": ("pcm_s16le", "a WAV"), "caf": ("pcm_s16be", "a CAF"), "m4a": ("aac", "an MP4/MOV/3GP")}
 
 
@@ -23,13 +35,14 @@ def _second(folder: Path, kind: str) -> Path:
     return _speech(folder, f"other.{kind}", OFFSETS_S[2], 5, "-c:a", SECONDS[kind][0])
 
 
+@pytest.mark.parametrize("trailer", TRAILERS)
 @pytest.mark.parametrize("suffix", ["wav", "caf", "w64"])
-def test_an_id3_tag_and_an_id3v1_tag_after_the_audio_are_a_tag_not_a_second_file(folders, suffix):
-    """A tagger's ID3v2 tag with the 128-byte ID3v1 'TAG' after it was named 'another file ... an MP3
-    (ID3-tagged) ... two files joined, by a copy or a carving' in the transcript."""
+def test_an_id3_tag_and_an_id3v1_tag_after_the_audio_are_a_tag_not_a_second_file(folders, suffix, trailer):
+    """A tagger's ID3v2 tag with the 128-byte ID3v1 'TAG' (or an APEv2 tag and that) after it was named
+    'another file ... an MP3 (ID3-tagged) ... two files joined, by a copy or a carving' in the transcript."""
     for folder in folders:
         first = _speech(folder, f"note.{suffix}", OFFSETS_S[0], 3, "-c:a", "pcm_s16le")
-        tagged = _written(folder, f"tagged.{suffix}", first.read_bytes() + _id3_tag("Interview 3") + ID3V1)
+        tagged = _written(folder, f"tagged.{suffix}", first.read_bytes() + _id3_tag("Interview 3") + TRAILERS[trailer])
         _, whole_audio, _ = _heard(first)
         _, audio, reader = _heard(tagged)
         assert np.array_equal(audio, whole_audio) and not reader.truncated, (suffix, audio.size, reader.notes)

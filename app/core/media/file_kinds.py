@@ -19,7 +19,8 @@ MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to 
 MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
 MOST_INTO = max(MARK_INTO.values())
 ID3_HEADER = 10
-ID3_TRAILERS = 128 + 227  # an ID3v1 tag ('TAG') and the enhanced one before it ('TAG+'): after an ID3v2 tag
+TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag: an APEv2,
+# Lyrics3 or ID3v1 tag ('TAG', an enhanced one 'TAG+')
 
 
 def kind(head: bytes) -> str | None:
@@ -54,6 +55,6 @@ def id3_size(head: bytes) -> int:
 
 
 def tag_only(after_tag: bytes) -> bool:
-    """Whether the bytes after an ID3v2 tag (to the file's end) make it a tag alone, no MP3 of its own:
-    none, zeros (padding), or an ID3v1 tag (and an enhanced one) a tagger appended after it."""
-    return not after_tag.strip(b"\x00") or (len(after_tag) <= ID3_TRAILERS and after_tag.startswith(b"TAG"))
+    """Whether the bytes after an ID3v2 tag (to the file's end, a few kB) make it a tag alone, no MP3 of
+    its own: none, zeros (padding), or the other tags a tagger appends (APEv2, Lyrics3, ID3v1)."""
+    return not after_tag.strip(b"\x00") or after_tag.startswith(TRAILING_TAGS)

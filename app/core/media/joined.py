@@ -34,7 +34,7 @@ from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
 FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac")  # the kinds whose end is found
-TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (an ID3v1, padding) from a file
+TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ def _kind_at(handle: BinaryIO, at: int) -> str | None:
 
 
 def _tagged(handle: BinaryIO, second: Joined) -> Joined:
-    """An ID3 tag after the first file, named by what follows it: nothing but an ID3v1 tag or
-    padding (a tag alone), a file of a kind file_kinds knows (a WAV, an M4A), or an MP3."""
+    """An ID3 tag after the first file, named by what follows it: nothing but other tags (APEv2,
+    ID3v1) or padding (a tag alone), a file of a kind file_kinds knows (a WAV, an M4A), or an MP3."""
     handle.seek(second.at)
     tag_end = second.at + file_kinds.id3_size(handle.read(file_kinds.ID3_HEADER))
     handle.seek(tag_end)
