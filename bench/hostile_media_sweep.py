@@ -349,7 +349,7 @@ def _stated_ends(out: Path, bases: dict[str, Path]) -> None:
 
 def _joined_after(out: Path, bases: dict[str, Path]) -> None:
     """A CAF (big-endian PCM), a Wave64, a CAF written as it went (data size -1, to a pipe), an AMR, an
-    AIFF, a FLAC, an M4A and an RF64 with a whole file of another kind stuck on after it: each second
+    AIFF, a FLAC, an M4A, an RF64, an MP3 and an ADTS with a whole file of another kind after it: each second
     named, not heard as the first's audio nor lost; a tagger's ID3v2 tag and ID3v1 'TAG' after a CAF (a
     tag), a WAV a tagger put an unpadded ID3 tag before (heard), and that after a CAF (named a WAV)."""
     firsts = {"caf": ffmpeg(out / "base_pcm.caf", *SPEECH, "-c:a", "pcm_s16be").read_bytes(),
@@ -358,7 +358,7 @@ def _joined_after(out: Path, bases: dict[str, Path]) -> None:
                                              capture_output=True, check=True, stdin=subprocess.DEVNULL).stdout,
               "aiff": ffmpeg(out / "base_pcm.aiff", *SPEECH, "-c:a", "pcm_s16be").read_bytes(),
               "rf64": ffmpeg(out / "base_rf64.wav", *SPEECH, "-c:a", "pcm_s16le", "-rf64", "always").read_bytes(),
-              **{name: bases[name].read_bytes() for name in ("amr", "flac", "m4a")}}
+              **{name: bases[name].read_bytes() for name in ("amr", "flac", "m4a", "mp3", "aac")}}
     seconds = {name: bases[name] for name in ("wav", "m4a", "flac", "opus", "amr", "mp3")}
     seconds["aiff"] = out / "base_pcm.aiff"
     for first, data in firsts.items():

@@ -17,9 +17,10 @@ pytestmark = pytest.mark.skipif(not SPEECH.exists(), reason="shared media not pr
 
 
 def _assert_first_heard_and_second_named(first: Path, joined: Path, named: str) -> None:
+    """The 3 s first heard as alone (an AMR's 20 ms frames, an MP3's or AAC's priming: up to 96 ms more)."""
     whole, whole_audio, _ = _heard(first)
     source, audio, reader = _heard(joined)
-    assert source.duration_ms == whole.duration_ms and abs(whole.duration_ms - 3000) <= 20 \
+    assert source.duration_ms == whole.duration_ms and abs(whole.duration_ms - 3000) <= 100 \
         and np.array_equal(audio, whole_audio), \
         (joined.name, source.duration_ms, audio.size)
     assert not reader.truncated and not reader.damaged, (joined.name, reader.notes)

@@ -1,5 +1,5 @@
-"""A second file joined after an AMR, AIFF, RF64, FLAC or M4A named (it was lost without a word, or
-an AMR's heard as minutes of noise), and ID3 tags where a tagger leaves them: one followed by an
+"""A second file joined after an AMR, AIFF, RF64, FLAC, M4A, MP3 or ADTS named (it was lost without a word,
+or heard as noise: an AMR's as minutes), and ID3 tags where a tagger leaves them: one followed by an
 ID3v1 tag after the audio is a tag, not a second file; one before a WAV or an M4A joined after the
 first names that file; a WAV a tagger put an unpadded one before is heard, not refused."""
 
@@ -82,14 +82,20 @@ def test_a_file_after_an_amr_is_named_not_heard_as_noise(folders, other):
         _assert_first_heard_and_second_named(first, joined, SECONDS[other][1])
 
 
-@pytest.mark.parametrize("first_name,codec", [("note.aiff", ("-c:a", "pcm_s16be")), ("note.flac", ("-c:a", "flac")),
-                                              ("note.m4a", ("-c:a", "aac")),
-                                              ("note.wav", ("-c:a", "pcm_s16le", "-rf64", "always"))])
+FIRSTS = {"aiff": ("note.aiff", "-c:a", "pcm_s16be"), "flac": ("note.flac", "-c:a", "flac"),
+          "m4a": ("note.m4a", "-c:a", "aac"), "rf64": ("note.wav", "-c:a", "pcm_s16le", "-rf64", "always"),
+          "mp3": ("note.mp3", "-c:a", "libmp3lame"),
+          "bare_mp3": ("note.mp3", "-c:a", "libmp3lame", "-write_xing", "0", "-id3v2_version", "0"),
+          "adts": ("note.aac", "-c:a", "aac")}
+
+
+@pytest.mark.parametrize("first_kind", FIRSTS)
 @pytest.mark.parametrize("other", ["wav", "caf"])
-def test_a_file_after_an_aiff_flac_m4a_or_rf64_is_named_not_lost(folders, first_name, codec, other):
-    """Each was heard as the first alone with no note at all: the second lost without a word."""
+def test_a_file_after_an_aiff_flac_m4a_rf64_mp3_or_adts_is_named_not_lost_nor_heard(folders, first_kind, other):
+    """After an AIFF, FLAC, M4A or RF64 the second was lost with no note at all; after an MP3 (tagged or
+    bare) or an ADTS AAC its bytes were decoded as frames: 0.3-2 s more, 'damaged'."""
+    name, *codec = FIRSTS[first_kind]
     for folder in folders:
-        first = _speech(folder, first_name, OFFSETS_S[0], 3, *codec)
-        suffix = first_name.rsplit(".", 1)[1]
-        joined = _written(folder, f"both.{suffix}", first.read_bytes() + _second(folder, other).read_bytes())
+        first = _speech(folder, name, OFFSETS_S[0], 3, *codec)
+        joined = _written(folder, f"both.{name.rsplit('.', 1)[1]}", first.read_bytes() + _second(folder, other).read_bytes())
         _assert_first_heard_and_second_named(first, joined, SECONDS[other][1])

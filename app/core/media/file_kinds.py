@@ -58,3 +58,45 @@ def tag_only(after_tag: bytes) -> bool:
     """Whether the bytes after an ID3v2 tag (to the file's end, a few kB) make it a tag alone, no MP3 of
     its own: none, zeros (padding), or the other tags a tagger appends (APEv2, Lyrics3, ID3v1)."""
     return not after_tag.strip(b"\x00") or after_tag.startswith(TRAILING_TAGS)
+
+
+FRAMES_LOOK = 1 << 15  # bytes read for a stream's first frames (an ADTS frame may reach 8 kB)
+FRAMES_IN_A_ROW = 3  # headers, each where the frame before ends, that make frames of junk that opens like one
+MP3_KBPS = {  # (MPEG-1, the layer bits: 3 = Layer I, 2 = II, 1 = III) -> kbit/s by bitrate index 1-14
+    (True, 3): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 1): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 3): (32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 1): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}
+MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by version bits
+
+
+def opens_with_frames(data: bytes) -> bool:
+    """Whether `data` (a file's first FRAMES_LOOK bytes) opens with MPEG audio or ADTS frames, a bare
+    MP3 or an ADTS AAC: FRAMES_IN_A_ROW headers of one layer and rate, each where the frame before ends."""
+    at = 0
+    for _ in range(FRAMES_IN_A_ROW):
+        if not (length := _frame_length(data, at, data[:3])):
+            return False
+        at += length
+    return True
+
+
+def _frame_length(data: bytes, at: int, first: bytes) -> int:
+    """The bytes of the MPEG audio or ADTS frame whose header is at `at`, of the first's layer and rate; or 0."""
+    head = data[at:at + 7]
+    adts = len(first) == 3 and first[1] & 0x06 == 0  # layer bits 00
+    if len(head) < 7 or head[0] != 0xFF or head[1] != first[1] or (head[2] ^ first[2]) & (0x3C if adts else 0x0C):
+        return 0
+    if adts:
+        length = (head[3] & 0x03) << 11 | head[4] << 3 | head[5] >> 5
+        return length if length >= 7 and head[2] >> 2 & 0x0F < 13 else 0
+    version, layer, index, rate = head[1] >> 3 & 3, head[1] >> 1 & 3, head[2] >> 4, head[2] >> 2 & 3
+    if head[1] & 0xE0 != 0xE0 or version == 1 or index in (0, 15) or rate == 3:
+        return 0
+    bits_per_s, per_s = MP3_KBPS[(version == 3, layer)][index - 1] * 1000, MP3_RATES[version][rate]
+    padding = head[2] >> 1 & 1
+    if layer == 3:  # Layer I: slots of 4 bytes
+        return (12 * bits_per_s // per_s + padding) * 4
+    return (144 if version == 3 or layer == 2 else 72) * bits_per_s // per_s + padding

@@ -1,6 +1,7 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
-FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR or FLAC.
+FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR, FLAC, MP3 or
+ADTS AAC (another MP3's ID3 tag, another AMR's header inside those is no second file: heard on, as before).
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said; after an
@@ -8,14 +9,14 @@ AIFF, an RF64 or an M4A too). Its start is where the first file's header says th
 RIFF, ds64 or FORM size; the top-level boxes' sizes; a WAV written as it went, its RIFF size 0 or -1:
 its chunks' sizes, or where a file of a kind file_kinds.py knows opens inside a data chunk of unknown
 size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size), or (an AMR,
-a FLAC: no size stated) where such a file opens among its frames; and there it opens as a file does:
+a FLAC, an MP3, an ADTS: no size stated) where such a file opens among its frames; and there it opens as a file does:
 the note says so, and where. All but an MP4 are read only up to there (`opening`): where a WAV's data
 chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as
 8 s, the second's header heard as a click and its speech given as the first's); a CAF's second file was
 read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
 WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
 followed by a copy was called damaged, followed by an M4A refused; an AMR's was read as frames (a 3 s
-note + a 5 s WAV heard as 339 s of damaged noise). An ID3 tag after the first is a tagger's when only an
+note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag after the first is a tagger's when only an
 ID3v1 tag or padding follows it, and names what a tagger put it before (a WAV, an M4A) when that opens
 after it.
 """
@@ -33,7 +34,7 @@ from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
-FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac")  # the kinds whose end is found
+FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg")  # the kinds whose end is found
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 
 
@@ -67,7 +68,7 @@ def found(handle: BinaryIO) -> Joined | None:
     head = handle.read(file_kinds.HEAD)
     size_of_file = handle.seek(0, 2)
     try:
-        kind = file_kinds.kind(head)
+        kind = _first_kind(handle, head)
         end = _first_end(handle, kind, head, size_of_file) if kind in FIRSTS else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
@@ -83,6 +84,15 @@ def first_only(handle: BinaryIO) -> BinaryIO:
     """The handle, or a view of it up to the second file where ffmpeg would read on into it (or lose it)."""
     second = found(handle)
     return window(handle, 0, second.at) if second is not None and second.read_on else handle
+
+
+def _first_kind(handle: BinaryIO, head: bytes) -> str | None:
+    """The first file's kind: one file_kinds knows, or 'mpeg' for MPEG audio or ADTS frames opening it (a
+    bare MP3, an ADTS AAC: their sync is not searched for as a second's, it lies about in audio)."""
+    if (kind := file_kinds.kind(head)) is not None or head[:1] != b"\xff":
+        return kind
+    handle.seek(0)
+    return "mpeg" if file_kinds.opens_with_frames(handle.read(file_kinds.FRAMES_LOOK)) else None
 
 
 def _kind_at(handle: BinaryIO, at: int) -> str | None:
@@ -121,6 +131,8 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
     if kind == "flac":
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
+    if kind in ("mp3", "mpeg"):  # after its ID3 tag and what opens there (an M4A, a WAV a tagger put it before)
+        return _file_after(handle, (file_kinds.id3_size(head) if kind == "mp3" else 0) + 1, "mp3")
     return _caf_end(handle, size_of_file)
 
 
