@@ -16,9 +16,9 @@ chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the seco
 read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
 WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
 followed by a copy was called damaged, followed by an M4A refused; an AMR's was read as frames (a 3 s
-note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag after the first is a tagger's when only an
-ID3v1 tag or padding follows it, and names what a tagger put it before (a WAV, an M4A) when that opens
-after it.
+note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag
+after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1) or padding follow it, and
+names what a tagger put it before (a WAV, an M4A) when that opens after it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tag
 class Joined:
     at: int  # where the second file starts
     size: int  # its bytes
-    kind: str  # the first file's (a key of KINDS)
+    kind: str  # the first file's (a key of KINDS, or "mpeg": MPEG audio or ADTS frames)
     opens_as: str  # the second's
     behind_a_tag: bool = False  # the second opens with an ID3 tag a tagger put before it
 
@@ -115,8 +115,8 @@ def _tagged(handle: BinaryIO, second: Joined) -> Joined:
 
 
 def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:
-    """Where the first file ends by its own header (an AMR's: where a file opens among its frames),
-    or None where that cannot be told."""
+    """Where the first file ends by its own header (an AMR's, a FLAC's, an MP3's or ADTS's: where a file
+    opens among its frames), or None where that cannot be told."""
     if kind == "wav":
         stated = struct.unpack_from("<I", head, 4)[0]
         return _streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2
