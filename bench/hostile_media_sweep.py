@@ -348,17 +348,27 @@ def _stated_ends(out: Path, bases: dict[str, Path]) -> None:
 
 
 def _joined_after(out: Path, bases: dict[str, Path]) -> None:
-    """A CAF (big-endian PCM), a Wave64 and a CAF written as it went (data size -1, to a pipe) with a
-    whole file of another kind stuck on after it: each second named, not heard as the first's audio."""
+    """A CAF (big-endian PCM), a Wave64, a CAF written as it went (data size -1, to a pipe), an AMR, an
+    AIFF, a FLAC, an M4A, an RF64, an MP3 and an ADTS with a whole file of another kind after it: each second
+    named, not heard as the first's audio nor lost; a tagger's ID3v2 tag and ID3v1 'TAG' after a CAF (a
+    tag), a WAV a tagger put an unpadded ID3 tag before (heard), and that after a CAF (named a WAV)."""
     firsts = {"caf": ffmpeg(out / "base_pcm.caf", *SPEECH, "-c:a", "pcm_s16be").read_bytes(),
               "w64": ffmpeg(out / "base_pcm.w64", *SPEECH, "-c:a", "pcm_s16le").read_bytes(),
               "streamed_caf": subprocess.run([FFMPEG, "-v", "error", *SPEECH, "-c:a", "pcm_s16be", "-f", "caf", "-"],
-                                             capture_output=True, check=True, stdin=subprocess.DEVNULL).stdout}
+                                             capture_output=True, check=True, stdin=subprocess.DEVNULL).stdout,
+              "aiff": ffmpeg(out / "base_pcm.aiff", *SPEECH, "-c:a", "pcm_s16be").read_bytes(),
+              "rf64": ffmpeg(out / "base_rf64.wav", *SPEECH, "-c:a", "pcm_s16le", "-rf64", "always").read_bytes(),
+              **{name: bases[name].read_bytes() for name in ("amr", "flac", "m4a", "mp3", "aac")}}
     seconds = {name: bases[name] for name in ("wav", "m4a", "flac", "opus", "amr", "mp3")}
-    seconds["aiff"] = ffmpeg(out / "base_pcm.aiff", *SPEECH, "-c:a", "pcm_s16be")
+    seconds["aiff"] = out / "base_pcm.aiff"
     for first, data in firsts.items():
         for name, second in seconds.items():
-            (out / f"{first}_plus_{name}.{first.rsplit('_')[-1]}").write_bytes(data + second.read_bytes())
+            suffix = "wav" if first == "rf64" else first.rsplit("_")[-1]
+            (out / f"{first}_plus_{name}.{suffix}").write_bytes(data + second.read_bytes())
+    tag = b"ID3\x03\x00\x00\x00\x00\x00\x14TIT2\x00\x00\x00\x0a\x00\x00\x00Interview"  # a title, no padding
+    (out / "caf_plus_id3_id3v1.caf").write_bytes(firsts["caf"] + tag + b"TAG" + bytes(125))
+    (out / "id3_unpadded_then_wav.wav").write_bytes(tag + bases["wav"].read_bytes())
+    (out / "caf_plus_id3_wav.caf").write_bytes(firsts["caf"] + tag + bases["wav"].read_bytes())
 
 
 def make(out: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media import file_kinds
 from app.core.media.views import Patched
 
 HEADER = 7
@@ -131,7 +132,4 @@ def _with_length(head: bytes, length: int) -> bytes:
 
 
 def _after_id3(data: bytes) -> int:
-    if data[:3] != b"ID3" or len(data) < 10:
-        return 0
-    size = data[6] << 21 | data[7] << 14 | data[8] << 7 | data[9]
-    return 10 + size + (10 if data[5] & 0x10 else 0)
+    return file_kinds.id3_size(data) if data[:3] == b"ID3" and len(data) >= file_kinds.ID3_HEADER else 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import amr, amr_frames
+from app.core.media import amr, amr_frames, file_kinds, joined
 from app.core.media.amr_frames import CHAIN, MAX_BYTES, _frames_start, _in_step, _size
 from app.core.media.views import Spliced
 
@@ -75,7 +75,11 @@ def found(handle: BinaryIO) -> Repeats | None:
 
 
 def read_past(handle: BinaryIO) -> BinaryIO:
-    """The handle, or a view of it without the file headers inside its frames."""
+    """The handle, or a view of it without the file headers inside its frames (up to a file of another
+    kind joined after it: its bytes are no frames)."""
+    handle.seek(0)
+    if file_kinds.kind(handle.read(file_kinds.HEAD)) == "amr":  # only an AMR's own end is searched for
+        handle = joined.first_only(handle)
     repeats = found(handle)
     return handle if repeats is None else Spliced(handle, repeats.kept())
 

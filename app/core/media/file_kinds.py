@@ -4,22 +4,31 @@ their names read as: a WAV's 'data' is a CAF chunk's name too)."""
 
 from __future__ import annotations
 
+import re
+
 HEAD = 40  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its 'wave' GUID)
-KINDS = {"wav": "a WAV", "w64": "a Wave64", "caf": "a CAF", "iso": "an MP4/MOV/3GP", "aiff": "an AIFF",
-         "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR", "mp3": "an MP3 (ID3-tagged)",
-         "id3": "an ID3 tag alone"}
-ENDS_TOLD = ("wav", "w64", "caf", "iso")  # the kinds whose own header says where they end (joined.py)
+KINDS = {"wav": "a WAV", "rf64": "an RF64/BW64 (a WAV past 4 GB)", "w64": "a Wave64", "caf": "a CAF",
+         "iso": "an MP4/MOV/3GP", "aiff": "an AIFF", "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR",
+         "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone"}
 CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
-MARKS = ((b"RIFF", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0), (b"fLaC", 0), (b"OggS", 0),
-         (b"#!AMR", 0), (b"ID3", 0))  # bytes each kind opens with, and where: what to look for
+MARKS = ((b"RIFF", 0), (b"RF64", 0), (b"BW64", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0),
+         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0))  # bytes each kind opens with, and where
+MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to look for, in one pass
+MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
+MOST_INTO = max(MARK_INTO.values())
+ID3_HEADER = 10
+TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag: an APEv2,
+# Lyrics3 or ID3v1 tag ('TAG', an enhanced one 'TAG+')
 
 
 def kind(head: bytes) -> str | None:
     """The kind (a key of KINDS) of the file whose first HEAD bytes are `head`, or None."""
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
+    if head[:4] in (b"RF64", b"BW64") and head[8:16] == b"WAVEds64":
+        return "rf64"
     if head[:16] == W64_RIFF and head[24:40] == W64_WAVE:
         return "w64"
     if head[:12] == CAF_OPENING:
@@ -32,14 +41,62 @@ def kind(head: bytes) -> str | None:
         return "ogg"
     if head.startswith((b"#!AMR\n", b"#!AMR-WB\n")):
         return "amr"
-    if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= 10 \
+    if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= ID3_HEADER \
             and head[5] & 0x0F == 0 and max(head[6:10]) < 128:  # version 2-4, its flags, a size of 7-bit bytes
         return "mp3"
     return "iso" if head[4:8] == b"ftyp" and head[:3] == b"\x00\x00\x00" else None  # a small 'ftyp' box
 
 
-def tag_only(head: bytes, size: int) -> bool:
-    """Whether the `size` bytes opening with `head`, an ID3 tag, are that tag alone (a tag added after
-    a recording's audio, no MP3 of its own)."""
-    tag_size = 10 + sum(byte << (7 * (3 - place)) for place, byte in enumerate(head[6:10]))
-    return size <= tag_size + 10  # the tag, its footer when it has one
+def id3_size(head: bytes) -> int:
+    """An ID3v2 tag's bytes by its 10-byte header: the header, the size it states (7 bits a byte),
+    and a 10-byte footer when its flags say it has one."""
+    stated = sum(byte << (7 * (3 - place)) for place, byte in enumerate(head[6:10]))
+    return ID3_HEADER + stated + (10 if head[5] & 0x10 else 0)
+
+
+def tag_only(after_tag: bytes) -> bool:
+    """Whether the bytes after an ID3v2 tag (to the file's end, a few kB) make it a tag alone, no MP3 of
+    its own: none, zeros (padding), or the other tags a tagger appends (APEv2, Lyrics3, ID3v1)."""
+    return not after_tag.strip(b"\x00") or after_tag.startswith(TRAILING_TAGS)
+
+
+FRAMES_LOOK = 1 << 15  # bytes read for a stream's first frames (an ADTS frame may reach 8 kB)
+FRAMES_IN_A_ROW = 3  # headers, each where the frame before ends, that make frames of junk that opens like one
+MP3_KBPS = {  # (MPEG-1, the layer bits: 3 = Layer I, 2 = II, 1 = III) -> kbit/s by bitrate index 1-14
+    (True, 3): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 1): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 3): (32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 1): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}
+MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by version bits
+
+
+def opens_with_frames(data: bytes) -> bool:
+    """Whether `data` (a file's first FRAMES_LOOK bytes) opens with MPEG audio or ADTS frames, a bare
+    MP3 or an ADTS AAC: FRAMES_IN_A_ROW headers of one layer and rate, each where the frame before ends."""
+    at = 0
+    for _ in range(FRAMES_IN_A_ROW):
+        if not (length := _frame_length(data, at, data[:3])):
+            return False
+        at += length
+    return True
+
+
+def _frame_length(data: bytes, at: int, first: bytes) -> int:
+    """The bytes of the MPEG audio or ADTS frame whose header is at `at`, of the first's layer and rate; or 0."""
+    head = data[at:at + 7]
+    adts = len(first) == 3 and first[1] & 0x06 == 0  # layer bits 00
+    if len(head) < 7 or head[0] != 0xFF or head[1] != first[1] or (head[2] ^ first[2]) & (0x3C if adts else 0x0C):
+        return 0
+    if adts:
+        length = (head[3] & 0x03) << 11 | head[4] << 3 | head[5] >> 5
+        return length if length >= 7 and head[2] >> 2 & 0x0F < 13 else 0
+    version, layer, index, rate = head[1] >> 3 & 3, head[1] >> 1 & 3, head[2] >> 4, head[2] >> 2 & 3
+    if head[1] & 0xE0 != 0xE0 or version == 1 or index in (0, 15) or rate == 3:
+        return 0
+    bits_per_s, per_s = MP3_KBPS[(version == 3, layer)][index - 1] * 1000, MP3_RATES[version][rate]
+    padding = head[2] >> 1 & 1
+    if layer == 3:  # Layer I: slots of 4 bytes
+        return (12 * bits_per_s // per_s + padding) * 4
+    return (144 if version == 3 or layer == 2 else 72) * bits_per_s // per_s + padding

@@ -53,22 +53,28 @@ class RateFix:
                 "(a damaged header): timed by its frames")
 
 
-def rate_fix(handle: BinaryIO) -> RateFix | None:
-    """The frames' own rate when STREAMINFO states another (ffmpeg times the frames by the header:
-    48,000 over 16,000 kept 2 s of a 6 s note, 8,000 spread it over 12 s with gaps); else None."""
-    handle.seek(0)
-    head = handle.read(RATE_AT + 4)
-    if len(head) < RATE_AT + 4 or head[:4] != b"fLaC" or head[4] & 0x7F:
-        return None
+def frames_start(handle: BinaryIO) -> int | None:
+    """Where a FLAC's first frame starts: after its metadata blocks (a cover picture may be large),
+    or None when they run past the file's end."""
     at = 4
-    for _ in range(MAX_BLOCKS):  # the metadata blocks (a cover picture may be large), then the first frame
+    for _ in range(MAX_BLOCKS):
         handle.seek(at)
         block = handle.read(4)
         if len(block) < 4:
             return None
         at += 4 + int.from_bytes(block[1:4], "big")
         if block[0] & 0x80:
-            break
+            return at
+    return at
+
+
+def rate_fix(handle: BinaryIO) -> RateFix | None:
+    """The frames' own rate when STREAMINFO states another (ffmpeg times the frames by the header:
+    48,000 over 16,000 kept 2 s of a 6 s note, 8,000 spread it over 12 s with gaps); else None."""
+    handle.seek(0)
+    head = handle.read(RATE_AT + 4)
+    if len(head) < RATE_AT + 4 or head[:4] != b"fLaC" or head[4] & 0x7F or (at := frames_start(handle)) is None:
+        return None
     handle.seek(at)
     frame = handle.read(3)
     if len(frame) < 3 or frame[0] != 0xFF or frame[1] & 0xFE != 0xF8:

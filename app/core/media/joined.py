@@ -1,19 +1,24 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
-to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; any kind file_kinds.py knows (a
-WAV, Wave64, CAF, MP4, AIFF, FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, Wave64 or CAF.
+to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
+FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR, FLAC, MP3 or
+ADTS AAC (another MP3's ID3 tag, another AMR's header inside those is no second file: heard on, as before).
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
-it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
-start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
-sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where a file of a kind
-file_kinds.py knows opens inside a data chunk of unknown size; a CAF's chunks, or the same inside a
-data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the
-note says so, and where. A WAV, Wave64 or CAF is read only up to there (`opening`): where its data
-chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
-second's header heard as a click and its speech given as the first's); a CAF's second file was
+it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said; after an
+AIFF, an RF64 or an M4A too). Its start is where the first file's header says the first ends (the
+RIFF, ds64 or FORM size; the top-level boxes' sizes; a WAV written as it went, its RIFF size 0 or -1:
+its chunks' sizes, or where a file of a kind file_kinds.py knows opens inside a data chunk of unknown
+size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size), or (an AMR,
+a FLAC, an MP3, an ADTS: no size stated) where such a file opens among its frames; and there it opens as a file does:
+the note says so, and where. All but an MP4 are read only up to there (`opening`): where a WAV's data
+chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as
+8 s, the second's header heard as a click and its speech given as the first's); a CAF's second file was
 read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
 WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
-followed by a copy was called damaged, followed by an M4A refused.
+followed by a copy was called damaged, followed by an M4A refused; an AMR's was read as frames (a 3 s
+note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag
+after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1) or padding follow it, and
+names what a tagger put it before (a WAV, an M4A) when that opens after it.
 """
 
 from __future__ import annotations
@@ -22,19 +27,24 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, file_kinds
+from app.core.media import boxes, data_ends, file_kinds, flac
+from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.file_kinds import KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
+from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
+FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg")  # the kinds whose end is found
+TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 
 
 @dataclass(frozen=True)
 class Joined:
     at: int  # where the second file starts
     size: int  # its bytes
-    kind: str  # the first file's (a key of KINDS)
+    kind: str  # the first file's (a key of KINDS, or "mpeg": MPEG audio or ADTS frames)
     opens_as: str  # the second's
+    behind_a_tag: bool = False  # the second opens with an ID3 tag a tagger put before it
 
     @property
     def read_on(self) -> bool:
@@ -46,7 +56,8 @@ class Joined:
         if self.opens_as == "id3":
             return (f"an ID3 tag follows this one's audio at byte {self.at:,} ({self.size:,} bytes: titles or names a "
                     "tagging program added after it): it is no audio and was not read")
-        return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {KINDS[self.opens_as]} "
+        named = f"{KINDS[self.opens_as]} behind an ID3 tag" if self.behind_a_tag else KINDS[self.opens_as]
+        return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {named} "
                 "of its own: two files joined, by a copy or a carving): it was not read; open it as a file of its own "
                 "to hear it")
 
@@ -57,38 +68,86 @@ def found(handle: BinaryIO) -> Joined | None:
     head = handle.read(file_kinds.HEAD)
     size_of_file = handle.seek(0, 2)
     try:
-        kind = file_kinds.kind(head)
-        end = _first_end(handle, kind, head, size_of_file) if kind in file_kinds.ENDS_TOLD else None
+        kind = _first_kind(handle, head)
+        end = _first_end(handle, kind, head, size_of_file) if kind in FIRSTS else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
-        handle.seek(end)
-        second_head = handle.read(file_kinds.HEAD)
-        second = file_kinds.kind(second_head)
-        if second is None or (kind == "iso" and second != "iso"):  # an MP4's end: where a later 'ftyp' opens
-            return None
-        if second == "mp3" and file_kinds.tag_only(second_head, size_of_file - end):  # a tagger's, no file
-            second = "id3"
-        return Joined(end, size_of_file - end, kind, second)
+        second = _kind_at(handle, end)
+        if second == "mp3":  # a tagger's tag alone, or one before a file of another kind
+            return _tagged(handle, Joined(end, size_of_file - end, kind, second))
+        return None if second is None else Joined(end, size_of_file - end, kind, second)
     finally:
         handle.seek(0)
 
 
+def first_only(handle: BinaryIO) -> BinaryIO:
+    """The handle, or a view of it up to the second file where ffmpeg would read on into it (or lose it)."""
+    second = found(handle)
+    return window(handle, 0, second.at) if second is not None and second.read_on else handle
+
+
+def _first_kind(handle: BinaryIO, head: bytes) -> str | None:
+    """The first file's kind: one file_kinds knows, or 'mpeg' for MPEG audio or ADTS frames opening it (a
+    bare MP3, an ADTS AAC: their sync is not searched for as a second's, it lies about in audio)."""
+    if (kind := file_kinds.kind(head)) is not None or head[:1] != b"\xff":
+        return kind
+    handle.seek(0)
+    return "mpeg" if file_kinds.opens_with_frames(handle.read(file_kinds.FRAMES_LOOK)) else None
+
+
+def _kind_at(handle: BinaryIO, at: int) -> str | None:
+    handle.seek(at)
+    return file_kinds.kind(handle.read(file_kinds.HEAD))
+
+
+def _tagged(handle: BinaryIO, second: Joined) -> Joined:
+    """An ID3 tag after the first file, named by what follows it: nothing but other tags (APEv2,
+    ID3v1) or padding (a tag alone), a file of a kind file_kinds knows (a WAV, an M4A), or an MP3."""
+    handle.seek(second.at)
+    tag_end = second.at + file_kinds.id3_size(handle.read(file_kinds.ID3_HEADER))
+    handle.seek(tag_end)
+    if second.at + second.size - tag_end <= TAG_TAIL and file_kinds.tag_only(handle.read(TAG_TAIL)):
+        return Joined(second.at, second.size, second.kind, "id3")
+    behind = _kind_at(handle, tag_end)
+    if behind in (None, "mp3", "id3"):
+        return second
+    return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
+
+
 def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:
-    """Where the first file ends by its own header, or None where that cannot be told."""
+    """Where the first file ends by its own header (an AMR's, a FLAC's, an MP3's or ADTS's: where a file
+    opens among its frames), or None where that cannot be told."""
     if kind == "wav":
         stated = struct.unpack_from("<I", head, 4)[0]
         return _streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2
+    if kind in ("rf64", "aiff"):  # the ds64 chunk's RIFF size; the FORM size (big-endian)
+        stated = struct.unpack_from("<Q", head, 20)[0] if kind == "rf64" else struct.unpack_from(">I", head, 4)[0]
+        return 8 + stated + stated % 2
     if kind == "w64":
         return struct.unpack_from("<Q", head, 16)[0]
     if kind == "iso":
-        return boxes.later_top_level(handle, b"ftyp")
+        return _iso_end(handle)
+    if kind == "amr":  # another AMR's header inside: amr_repeats.py's (notes joined, each heard)
+        return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
+    if kind == "flac":
+        return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
+    if kind in ("mp3", "mpeg"):  # after its ID3 tag and what opens there (an M4A, a WAV a tagger put it before)
+        return _file_after(handle, (file_kinds.id3_size(head) if kind == "mp3" else 0) + 1, "mp3")
     return _caf_end(handle, size_of_file)
+
+
+def _iso_end(handle: BinaryIO) -> int | None:
+    """Where a second file opens after an MP4's first box: at a later top-level box's place (another
+    MP4's 'ftyp'), or where its top-level boxes end (a file of another kind); None where none does."""
+    walked = boxes.top_level(handle, MAX_BOXES)
+    places = [where for _, where, _ in walked[1:]] + [where + size for _, where, size in walked[-1:]]
+    return next((at for at in places if _kind_at(handle, at) is not None), None)
 
 
 def _streamed_end(handle: BinaryIO) -> int | None:
     """Where a second WAV starts after a WAV written as it went (its RIFF size left 0 or -1): after
     the chunk that ends where it opens, or inside a data chunk of unknown size (0, -1: read to the
-    file's end), where 'RIFF....WAVE' opens; None where none does."""
+    file's end), where a file of a kind file_kinds knows opens; None where none does."""
     at = 12
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
@@ -104,40 +163,39 @@ def _streamed_end(handle: BinaryIO) -> int | None:
     return None
 
 
-def _file_after(handle: BinaryIO, at: int) -> int | None:
-    """Where the first file of a kind file_kinds knows opens at or after `at` (inside a data chunk
-    of unknown size), or None."""
+def _file_after(handle: BinaryIO, at: int, besides: str | None = None) -> int | None:
+    """Where the first file of a kind file_kinds knows (but `besides`) opens at or after `at` (inside
+    a data chunk of unknown size, an AMR's frames), or None."""
     base, kept = at, b""
     handle.seek(at)
     while True:
         block = handle.read(SEARCH_BLOCK)
         seen = kept + block
         searched = len(seen) if len(block) < SEARCH_BLOCK else len(seen) - file_kinds.HEAD  # the rest: next time
-        starts = [start for start in _marked(seen, searched) if file_kinds.kind(seen[start:start + file_kinds.HEAD])]
-        if starts:
-            return base + min(starts)
+        if (start := _first_opening(seen, searched, besides)) is not None:
+            return base + start
         if len(block) < SEARCH_BLOCK:
             return None
         base, kept = base + searched, seen[searched:]
 
 
-def _marked(seen: bytes, searched: int) -> list[int]:
-    """Where in `seen[:searched]` a file of a kind file_kinds knows may open (its opening bytes)."""
-    starts = []
-    for mark, into in file_kinds.MARKS:
-        found = seen.find(mark, into)
-        while 0 <= found - into < searched:
-            starts.append(found - into)
-            found = seen.find(mark, found + 1)
-    return starts
+def _first_opening(seen: bytes, searched: int, besides: str | None) -> int | None:
+    """The first place in `seen[:searched]` where a file of a kind file_kinds knows (but `besides`)
+    opens: where its opening bytes (one search for them all) start one."""
+    mark = file_kinds.MARKED.search(seen)
+    while mark is not None and mark.start() < searched + file_kinds.MOST_INTO:
+        start = mark.start() - file_kinds.MARK_INTO[mark.group()[:4]]
+        if 0 <= start < searched and file_kinds.kind(seen[start:start + file_kinds.HEAD]) not in (None, besides):
+            return start
+        mark = file_kinds.MARKED.search(seen, mark.start() + 1)  # marks may overlap: from the next byte
+    return None
 
 
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     """Where a second file starts after a CAF: at a chunk's end, or inside a data chunk of size -1
     (to the file's end) where a file opens; None where none does."""
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
-        handle.seek(at)
-        if file_kinds.kind(handle.read(file_kinds.HEAD)) is not None:
+        if _kind_at(handle, at) is not None:
             return at
         if head[:4] == b"data" and size == -1:
             return _file_after(handle, at + data_ends.CAF.header)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from app.core.media import file_kinds, joined
+
 LOOK = 1 << 13  # the first frame, where a Xing/Info/VBRI header sits, follows any ID3 tag
 LENGTH_HEADERS = (b"Xing", b"Info", b"VBRI")
 
@@ -24,7 +26,7 @@ def length_is_guessed(handle: BinaryIO, container: str) -> bool:
         return False
     at = handle.tell()
     try:
-        return _no_length_header(handle)
+        return _no_length_header(joined.first_only(handle))  # a file joined after it: not its bytes
     finally:
         handle.seek(at)
 
@@ -33,10 +35,10 @@ def _no_length_header(handle: BinaryIO) -> bool:
     """No Xing/Info/VBRI header, or one whose stated byte count the file outgrows (junk spliced in,
     files joined): ffmpeg then ignores its frame count and guesses from the bitrate."""
     handle.seek(0)
-    head = handle.read(10)
+    head = handle.read(file_kinds.ID3_HEADER)
     start = 0
-    if head[:3] == b"ID3" and len(head) == 10 and not any(b & 0x80 for b in head[6:10]):
-        start = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10]))
+    if head[:3] == b"ID3" and len(head) == file_kinds.ID3_HEADER and not any(b & 0x80 for b in head[6:10]):
+        start = file_kinds.id3_size(head)
     handle.seek(start)
     first = handle.read(LOOK)
     found = [first.find(tag) for tag in LENGTH_HEADERS]

@@ -27,6 +27,7 @@ from app.core.media import (
     data_ends,
     ebml,
     edit_times,
+    file_kinds,
     flac,
     headerless,
     joined,
@@ -71,8 +72,7 @@ NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
-    if (second := joined.found(handle)) is not None and second.read_on:  # read on into it, or lost
-        handle = window(handle, 0, second.at)
+    handle = joined.first_only(handle)  # a file joined after it: read on into it, or lost
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
@@ -354,7 +354,7 @@ def _head(handle, size: int) -> bytes:
         return b""
 
 
-ID3_HEADER = 10
+ID3_HEADER = file_kinds.ID3_HEADER
 BIG_TAG = 1 << 20  # an ID3 tag past this (a file, a picture, private data in it) is not handed to ffmpeg
 
 
@@ -367,9 +367,8 @@ def _after_id3(handle) -> int:
     head = _head(handle, ID3_HEADER)
     if len(head) < ID3_HEADER or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
         return 0
-    stated = ID3_HEADER + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
     size = handle.seek(0, 2)
-    at = stated if stated < size else _id3_frames_end(handle)
+    at = _id3_end(handle, head, size)
     handle.seek(at)
     box = handle.read(12)
     return 0 if at >= size or (box[4:8] == b"ftyp" and box[8:12] in IMAGE_BRANDS) else at
@@ -385,11 +384,19 @@ def _id3_only(handle) -> bool:
     if len(head) < ID3_HEADER or head[:3] != b"ID3":
         return False
     size = handle.seek(0, 2)
-    at = min(size, _id3_frames_end(handle))
+    at = min(size, _id3_end(handle, head, size))
     if size - at > ID3_ONLY_READ:
         return False
     handle.seek(at)
     return not handle.read(ID3_ONLY_READ).strip(b"\x00")
+
+
+def _id3_end(handle, head: bytes, size: int) -> int:
+    """Where an ID3v2 tag at the start of the file ends: where its header says, when that lies inside
+    the file (its frames walked, a WAV's 'RIFF' after an unpadded tag reads as a frame's name); where
+    its frames and padding end when it does not."""
+    stated = file_kinds.id3_size(head)
+    return stated if stated < size and not any(b & 0x80 for b in head[6:10]) else _id3_frames_end(handle)
 
 
 def _id3_frames_end(handle) -> int:
