@@ -62,7 +62,7 @@ def diarize_blocks(
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
     collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
     _check(stop)  # the models' first load is about a second; the import cannot be broken into
-    _import_clustering_libraries()
+    _import_clustering_library()
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in _until_stopped(blocks, stop):
         check_block(block)
@@ -78,12 +78,14 @@ def diarize_blocks(
     return collector.finish(offset + len(buffer), speakers, min_speakers, max_speakers, settings)
 
 
-def _import_clustering_libraries() -> None:
-    """Import now, beside the decoding, the scipy modules the clustering imports when it runs
-    (scipy.stats ~0.5 CPU s, scipy.linalg ~0.2): run after the decoding, they added to the wall time.
-    They are imported where used (same_voice.py, cluster.py), so no other command pays them."""
-    import scipy.linalg
-    import scipy.stats  # noqa: F401
+def _import_clustering_library() -> None:
+    """Import now, beside the decoding, scipy.linalg, which the clustering imports when it runs (~0.2 CPU s):
+    run after the decoding, it added to the wall time. It is imported where used (cluster.py), so no other
+    command pays it. Not scipy.stats (0.55-0.65 CPU s, about 40 MB): its one test (same_voice.pitches_differ)
+    is asked for on few recordings (session 32, the cached inputs of 600 recordings replayed: 71), and imported
+    here it was paid by every search (a 2.6-min conversation: 4.7-5.1 -> 4.4-4.5 CPU s). Where it is asked
+    for, it is imported in the clustering, after the decoding: that much more in the tail on those."""
+    import scipy.linalg  # noqa: F401
 
 
 def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) -> int:
