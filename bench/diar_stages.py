@@ -5,7 +5,7 @@ calling thread, each stage charged getrusage over its calls (ONNX Runtime works 
 threads: a thread's clock would miss it; stage_cpu.charged, a call's CPU less
 that of any charged call inside it): Silero VAD, segmentation, fbank features, the CAM++
 runs (1.5 s windows / region voiceprints), pitch, band energy, clustering ("finish"), the two
-models' loading and the scipy import made before the first block; "other" is the total less the stages. Also counted: windows and regions embedded, seconds embedded.
+models' loading and the scipy imports made beside the decoding; "other" is the total less the stages. Also counted: windows and regions embedded, seconds embedded.
 
     PYTHONPATH=$PWD .venv/bin/python bench/diar_stages.py /tmp/parley_long_10min.wav [--json OUT]
 """
@@ -33,12 +33,13 @@ caller = ["windows"]
 
 
 def instrument() -> None:
-    # loading the two models and importing scipy.linalg happen once a search (once a process for the models):
+    # loading the two models and importing scipy happen once a search (once a process for the models):
     # they were in "other", read as Python and block reading (session 30's table)
     STREAM.load_embedder = charged("model loads", STREAM.load_embedder)
     STREAM.segmenter_for = charged("model loads", STREAM.segmenter_for)
     STREAM.load_segmenter = charged("model loads", STREAM.load_segmenter)
-    STREAM._import_clustering_library = charged("scipy import", STREAM._import_clustering_library)
+    STREAM._import_clustering_library = charged("scipy imports", STREAM._import_clustering_library)
+    STREAM._import_pitch_test = charged("scipy imports", STREAM._import_pitch_test)
     ENG.speech_regions = charged("vad", ENG.speech_regions)
     EMB.fbank = charged(lambda: f"fbank[{caller[0]}]", EMB.fbank)
     ENG.median_f0 = charged("pitch", ENG.median_f0)

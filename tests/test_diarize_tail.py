@@ -109,3 +109,24 @@ def test_the_speaker_search_imports_scipy_before_its_first_block_and_a_stopped_o
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.splitlines() == ["[] False False", "[True] False"]
+
+
+def test_a_recording_past_one_buffer_imports_the_pitch_test_beside_the_decoding(speaker_model):
+    """Past one buffer (120 s) the pitch test's scipy.stats is imported between blocks, beside the decoding,
+    as before session 32 (longer recordings ask for it more often: 10 of 26 cached ones over 2 min); a
+    recording that fills no buffer leaves it to the clustering, which imports it only if asked."""
+    code = textwrap.dedent(f"""
+        import sys
+        import numpy as np
+        from app.core.diarize import stream
+        read = []
+        def blocks():
+            for _ in range(5):  # 30 s blocks: the fourth fills the 120 s buffer
+                read.append("scipy.stats" in sys.modules)
+                yield np.zeros(30 * 16000, dtype=np.float32)
+        stream.diarize_blocks(blocks(), {str(speaker_model)!r})
+        print(read)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.splitlines() == ["[False, False, False, False, True]"]

@@ -71,6 +71,7 @@ def diarize_blocks(
             continue
         cut = _take(collector, buffer, offset, final=False)
         buffer, offset = buffer[cut:].copy(), offset + cut
+        _import_pitch_test()
     _check(stop)
     _take(collector, buffer, offset, final=True)
     _check(stop)  # the clustering itself is not broken into (seconds on an hour)
@@ -81,11 +82,19 @@ def diarize_blocks(
 def _import_clustering_library() -> None:
     """Import now, beside the decoding, scipy.linalg, which the clustering imports when it runs (~0.2 CPU s):
     run after the decoding, it added to the wall time. It is imported where used (cluster.py), so no other
-    command pays it. Not scipy.stats (0.55-0.65 CPU s, about 40 MB): its one test (same_voice.pitches_differ)
-    is asked for on few recordings (session 32, the cached inputs of 600 recordings replayed: 71), and imported
-    here it was paid by every search (a 2.6-min conversation: 4.7-5.1 -> 4.4-4.5 CPU s). Where it is asked
-    for, it is imported in the clustering, after the decoding: that much more in the tail on those."""
+    command pays it. Not scipy.stats yet (_import_pitch_test)."""
     import scipy.linalg  # noqa: F401
+
+
+def _import_pitch_test() -> None:
+    """Import scipy.stats (0.55-0.65 CPU s, about 40 MB) beside the decoding once a recording has filled a
+    buffer (BUFFER_S): only the pitch test (same_voice.pitches_differ) needs it, and the cached inputs of 600
+    recordings replayed (session 32) asked for it on 25 of 475 under a minute, 36 of 99 of 1-2 min, 10 of
+    26 longer. Imported before the first block, every search paid it: eval/diar's 1.2- and 1.7-min
+    conversations, which do not ask for it, now take 2.1-2.2 and 3.2-3.3 CPU s (were 2.5-2.6 and 3.5-3.7).
+    A shorter recording that asks for it imports it in the clustering, after the decoding: that much more in
+    the tail, on a recording of two minutes at most."""
+    import scipy.stats  # noqa: F401
 
 
 def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) -> int:
