@@ -5,7 +5,8 @@ calling thread, each stage charged getrusage over its calls (ONNX Runtime works 
 threads: a thread's clock would miss it; stage_cpu.charged, a call's CPU less
 that of any charged call inside it): Silero VAD, segmentation, fbank features, the CAM++
 runs (1.5 s windows / region voiceprints), pitch, band energy, clustering ("finish"), the two
-models' loading and the scipy imports made beside the decoding; "other" is the total less the stages. Also counted: windows and regions embedded, seconds embedded.
+models' loading and the scipy imports made beside the decoding; "other" is the total less the
+stages. Also counted: windows and regions embedded, seconds embedded.
 
     PYTHONPATH=$PWD .venv/bin/python bench/diar_stages.py /tmp/parley_long_10min.wav [--json OUT]
 """
