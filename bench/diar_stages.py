@@ -4,8 +4,9 @@ The turns are found as a run finds them (pipeline.find_turns: the file read in b
 calling thread, each stage charged getrusage over its calls (ONNX Runtime works on its own
 threads: a thread's clock would miss it; stage_cpu.charged, a call's CPU less
 that of any charged call inside it): Silero VAD, segmentation, fbank features, the CAM++
-runs (1.5 s windows / region voiceprints), pitch, band energy, clustering ("finish"); "other"
-is the total less the stages. Also counted: windows and regions embedded, seconds embedded.
+runs (1.5 s windows / region voiceprints), pitch, band energy, clustering ("finish"), the two
+models' loading and the scipy imports made beside the decoding; "other" is the total less the
+stages. Also counted: windows and regions embedded, seconds embedded.
 
     PYTHONPATH=$PWD .venv/bin/python bench/diar_stages.py /tmp/parley_long_10min.wav [--json OUT]
 """
@@ -26,12 +27,20 @@ from app.core.diarize import embedder as EMB
 from app.core.diarize import engine as ENG
 from app.core.diarize import onnx_model as ONNX
 from app.core.diarize import segmentation as SEG
+from app.core.diarize import stream as STREAM
 
 counts = {"window_prints": 0, "window_s": 0.0, "region_prints": 0, "region_s": 0.0}
 caller = ["windows"]
 
 
 def instrument() -> None:
+    # loading the two models and importing scipy happen once a search (once a process for the models):
+    # they were in "other", read as Python and block reading (session 30's table)
+    STREAM.load_embedder = charged("model loads", STREAM.load_embedder)
+    STREAM.segmenter_for = charged("model loads", STREAM.segmenter_for)
+    STREAM.load_segmenter = charged("model loads", STREAM.load_segmenter)
+    STREAM._import_clustering_library = charged("scipy imports", STREAM._import_clustering_library)
+    STREAM._import_pitch_test = charged("scipy imports", STREAM._import_pitch_test)
     ENG.speech_regions = charged("vad", ENG.speech_regions)
     EMB.fbank = charged(lambda: f"fbank[{caller[0]}]", EMB.fbank)
     ENG.median_f0 = charged("pitch", ENG.median_f0)

@@ -82,17 +82,19 @@ def test_each_voiceprint_goes_to_the_centre_nearest_by_euclidean_distance(voicep
 
 
 def test_the_speaker_search_imports_scipy_before_its_first_block_and_a_stopped_one_nothing(speaker_model):
-    """scipy is imported on the search's own thread before the first block is read (beside the decoding),
-    not first in the clustering after the decoding has ended. A search stopped while its models loaded (its
-    run failed its check) imports nothing and reads no block: it used to import scipy (0.7-1.6 CPU s, not
-    stoppable) and decode a 30 s block of the changed file before it saw the stop."""
+    """scipy.linalg is imported on the search's own thread before the first block is read (beside the
+    decoding), not first in the clustering after the decoding has ended. scipy.stats (0.55-0.65 CPU s) is
+    not: only the pitch test asks for it, and a search that needs none (here: no speech) never imports it.
+    A search stopped while its models loaded (its run failed its check) imports nothing and reads no block:
+    it used to import scipy (0.7-1.6 CPU s, not stoppable) and decode a 30 s block of the changed file
+    before it saw the stop."""
     code = textwrap.dedent(f"""
         import sys
         import numpy as np
         from app.core.diarize import stream
         read, stop = [], []
         def blocks():
-            read.append("scipy.stats" in sys.modules and "scipy.linalg" in sys.modules)
+            read.append("scipy.linalg" in sys.modules)
             yield np.zeros(16000, dtype=np.float32)
         real_load = stream.load_embedder
         stream.load_embedder = lambda *args: stop.append(True) or real_load(*args)  # the run fails meanwhile
@@ -102,8 +104,29 @@ def test_the_speaker_search_imports_scipy_before_its_first_block_and_a_stopped_o
             pass
         print(read, "scipy.stats" in sys.modules, "scipy.linalg" in sys.modules)
         stream.diarize_blocks(blocks(), {str(speaker_model)!r}, should_stop=lambda: False)
+        print(read, "scipy.stats" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.splitlines() == ["[] False False", "[True] False"]
+
+
+def test_a_recording_past_one_buffer_imports_the_pitch_test_beside_the_decoding(speaker_model):
+    """Past one buffer (120 s) the pitch test's scipy.stats is imported between blocks, beside the decoding,
+    as before session 32 (longer recordings ask for it more often: 10 of 26 cached ones over 2 min); a
+    recording that fills no buffer leaves it to the clustering, which imports it only if asked."""
+    code = textwrap.dedent(f"""
+        import sys
+        import numpy as np
+        from app.core.diarize import stream
+        read = []
+        def blocks():
+            for _ in range(5):  # 30 s blocks: the fourth fills the 120 s buffer
+                read.append("scipy.stats" in sys.modules)
+                yield np.zeros(30 * 16000, dtype=np.float32)
+        stream.diarize_blocks(blocks(), {str(speaker_model)!r})
         print(read)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
                          cwd=Path(__file__).resolve().parents[1])
-    assert out.stdout.splitlines() == ["[] False False", "[True]"]
+    assert out.stdout.splitlines() == ["[False, False, False, False, True]"]

@@ -62,7 +62,7 @@ def diarize_blocks(
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
     collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
     _check(stop)  # the models' first load is about a second; the import cannot be broken into
-    _import_clustering_libraries()
+    _import_clustering_library()
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in _until_stopped(blocks, stop):
         check_block(block)
@@ -71,6 +71,7 @@ def diarize_blocks(
             continue
         cut = _take(collector, buffer, offset, final=False)
         buffer, offset = buffer[cut:].copy(), offset + cut
+        _import_pitch_test()
     _check(stop)
     _take(collector, buffer, offset, final=True)
     _check(stop)  # the clustering itself is not broken into (seconds on an hour)
@@ -78,11 +79,21 @@ def diarize_blocks(
     return collector.finish(offset + len(buffer), speakers, min_speakers, max_speakers, settings)
 
 
-def _import_clustering_libraries() -> None:
-    """Import now, beside the decoding, the scipy modules the clustering imports when it runs
-    (scipy.stats ~0.5 CPU s, scipy.linalg ~0.2): run after the decoding, they added to the wall time.
-    They are imported where used (same_voice.py, cluster.py), so no other command pays them."""
-    import scipy.linalg
+def _import_clustering_library() -> None:
+    """Import now, beside the decoding, scipy.linalg, which the clustering imports when it runs (~0.2 CPU s):
+    run after the decoding, it added to the wall time. It is imported where used (cluster.py), so no other
+    command pays it. Not scipy.stats yet (_import_pitch_test)."""
+    import scipy.linalg  # noqa: F401
+
+
+def _import_pitch_test() -> None:
+    """Import scipy.stats (0.55-0.65 CPU s, about 40 MB) beside the decoding once a recording has filled a
+    buffer (BUFFER_S): only the pitch test (same_voice.pitches_differ) needs it, and the cached inputs of 600
+    recordings replayed (session 32) asked for it on 25 of 475 under a minute, 36 of 99 of 1-2 min, 10 of
+    26 longer. Imported before the first block, every search paid it: eval/diar's 1.2- and 1.7-min
+    conversations, which do not ask for it, now take 2.1-2.2 and 3.2-3.3 CPU s (were 2.5-2.6 and 3.5-3.7).
+    A shorter recording that asks for it imports it in the clustering, after the decoding: that much more in
+    the tail, on a recording of two minutes at most."""
     import scipy.stats  # noqa: F401
 
 
