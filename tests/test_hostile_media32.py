@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import struct
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -93,3 +94,132 @@ def test_a_caf_claiming_hours_exactly_2k_bytes_past_a_short_note_is_as_long_as_i
     assert source.duration_ms == whole_source.duration_ms and not reader.truncated and not reader.damaged
     assert np.array_equal(audio, whole_audio)
     assert all(part in " ".join(reader.notes) for part in BOTH_READINGS), reader.notes
+
+
+def _moov_written_again_after_itself(data: bytes) -> bytes:
+    """The file with its index (moov) written a second time right after the first: the media data moves."""
+    at = 0
+    while data[at + 4:at + 8] != b"moov":
+        at += struct.unpack_from(">I", data, at)[0]
+    end = at + struct.unpack_from(">I", data, at)[0]
+    return data[:end] + data[at:end] + data[end:]
+
+
+VIDEO = ("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+         "-shortest")
+
+
+@pytest.mark.parametrize("suffix, extra", [("m4a", ()), ("mp4", VIDEO)])
+def test_an_index_written_twice_before_the_media_data_is_read_past(tmp_path, suffix, extra):
+    """Every sample offset pointed into the copy: an M4A was heard as 0 s ('damaged 00:00:00.0-00:00:04.0',
+    no words; a 6 s video's sound failed with a traceback). Now heard as the file without the copy, and named."""
+    whole = tmp_path / f"whole.{suffix}"
+    ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), *extra, "-c:a", "aac", "-b:a", "48k", "-movflags", "+faststart",
+           str(whole))
+    twice = tmp_path / f"twice.{suffix}"
+    twice.write_bytes(_moov_written_again_after_itself(whole.read_bytes()))
+    whole_source, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(twice)
+    assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
+    assert not reader.truncated and not reader.damaged, reader.notes
+    assert any("index (moov) is written twice before its media data (a copy of it" in note for note in reader.notes)
+
+
+def test_an_index_written_again_after_the_media_data_is_read_as_before(tmp_path):
+    """A copy after the samples moves nothing: ffmpeg reads the first index; no note."""
+    whole = tmp_path / "whole.m4a"
+    ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), "-c:a", "aac", "-b:a", "48k", str(whole))
+    data = whole.read_bytes()
+    twice = tmp_path / "twice.m4a"
+    twice.write_bytes(data + data[data.index(b"moov") - 4:])
+    _, whole_audio, _ = _heard(whole)
+    _, audio, reader = _heard(twice)
+    assert np.array_equal(audio, whole_audio) and reader.notes == ()
+
+
+def _children(data: bytes, start: int, end: int):
+    """(type, where, size) of each box directly inside data[start:end]."""
+    at = start
+    while at + 8 <= end:
+        size = struct.unpack_from(">I", data, at)[0]
+        yield data[at + 4:at + 8], at, size
+        at += size
+
+
+def _held_back(data: bytes, seconds: float, handlers: tuple[bytes, ...]) -> bytes:
+    """An MP4 (its index after its media data) whose tracks of these handlers start `seconds` late: an empty
+    edit (media time -1) put first in each one's edit list, the movie's and each track's length grown by it,
+    as an editor that trims or delays a track writes it."""
+    d = bytearray(data)
+    moov = next(at for kind, at, _ in _children(data, 0, len(data)) if kind == b"moov")
+    mvhd = d.index(b"mvhd", moov) - 4
+    scale = struct.unpack_from(">I", d, mvhd + 20)[0]
+    pause = round(seconds * scale)
+    struct.pack_into(">I", d, mvhd + 24, struct.unpack_from(">I", d, mvhd + 24)[0] + pause)
+    late = []
+    for kind, trak, size in _children(data, moov + 8, moov + struct.unpack_from(">I", d, moov)[0]):
+        if kind == b"trak" and d[d.index(b"hdlr", trak) + 12:d.index(b"hdlr", trak) + 16] in handlers:
+            tkhd = d.index(b"tkhd", trak) - 4  # version 0: its duration 28 bytes in
+            struct.pack_into(">I", d, tkhd + 28, struct.unpack_from(">I", d, tkhd + 28)[0] + pause)
+            late.append((trak, d.index(b"elst", trak, trak + size) - 4))
+    for trak, elst in reversed(late):
+        struct.pack_into(">I", d, elst + 12, struct.unpack_from(">I", d, elst + 12)[0] + 1)
+        d[elst + 16:elst + 16] = struct.pack(">Iii", pause, -1, 0x10000)
+        for box in (elst, elst - 8, trak, moov):  # elst, edts, trak, moov grow by the entry
+            struct.pack_into(">I", d, box, struct.unpack_from(">I", d, box)[0] + 12)
+    return bytes(d)
+
+
+@pytest.mark.parametrize("suffix, extra, handlers", [
+    ("m4a", (), (b"soun",)),
+    ("mp4", VIDEO, (b"soun", b"vide")),  # the whole clip starts 2 s late
+    ("mp4", VIDEO, (b"soun",)),  # the sound alone starts 2 s after the picture (placed so before too)
+])
+def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_shows_it(tmp_path, suffix, extra, handlers):
+    """2 s of nothing, then the audio: every word was heard (and timed) 2 s earlier than any player shows
+    it when every track started late (ffmpeg's clock starts at the first sound). Now the audio is placed
+    2 s in, after 2 s of silence, the length counts them, and the note says why."""
+    whole = tmp_path / f"whole.{suffix}"
+    ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), *extra, "-c:a", "aac", "-b:a", "48k", str(whole))
+    late = tmp_path / f"late.{suffix}"
+    late.write_bytes(_held_back(whole.read_bytes(), 2.0, handlers))
+    whole_source, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(late)
+    two_s = 2 * SAMPLE_RATE
+    assert not audio[:two_s].any() and np.array_equal(audio[two_s:], whole_audio), (audio.size, whole_audio.size)
+    assert abs(source.duration_ms - whole_source.duration_ms - 2000) <= 100, (source.duration_ms, whole_source.duration_ms)
+    assert not reader.truncated and not reader.damaged, reader.notes
+    assert any("edit list holds the audio back 2.000 s" in note for note in reader.notes), reader.notes
+
+
+def _caf_with_chunk_after(data: bytes, kind: bytes) -> bytes:
+    return data + kind + struct.pack(">q", 4096) + bytes(4096)
+
+
+def _w64_with_markers_after(data: bytes) -> bytes:
+    """Sound Forge's 'markers' chunk (4 kB) after the audio, the 'riff' size grown to hold it."""
+    markers = uuid.UUID("ABF76256-392D-11D2-86C7-00C04F8EDB8A").bytes_le
+    grown = bytearray(data + markers + struct.pack("<Q", 24 + 4096) + bytes(4096))
+    struct.pack_into("<Q", grown, 16, len(grown))
+    return bytes(grown)
+
+
+AFTER_THE_AUDIO = {
+    "CAF + a chunk of its own": ("caf", lambda data: _caf_with_chunk_after(data, b"Plyx")),
+    "CAF + an info chunk": ("caf", lambda data: _caf_with_chunk_after(data, b"info")),
+    "W64 + markers": ("w64", _w64_with_markers_after),
+}
+
+
+@pytest.mark.parametrize("case", AFTER_THE_AUDIO)
+def test_a_chunk_after_the_audio_is_not_counted_in_the_length(tmp_path, case):
+    """ffmpeg estimates a CAF's or a W64's length from the file's size: a 3 s note with a 4 kB chunk after
+    its audio was recorded as 3.128 s (3.129 s), though 3.000 s were heard. The length is the audio's."""
+    suffix, damage = AFTER_THE_AUDIO[case]
+    whole = _speech(tmp_path / f"whole.{suffix}", 3, "-ar", "16000", "-c:a", "pcm_s16le")
+    after = tmp_path / f"after.{suffix}"
+    after.write_bytes(damage(whole.read_bytes()))
+    whole_source, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(after)
+    assert whole_source.duration_ms == 3000 and source.duration_ms == 3000, source.duration_ms
+    assert np.array_equal(audio, whole_audio) and reader.notes == ()

@@ -120,21 +120,33 @@ def later_top_level(handle: BinaryIO, kind: bytes) -> int | None:
     return _find_top_level(handle, kind, lambda where, size, end: where, past_first=True)
 
 
+def top_level(handle: BinaryIO, most: int = 64) -> list[tuple[bytes, int, int]]:
+    """(type, where, size) of the file's first `most` top-level boxes, while they follow one another inside
+    it (a box of size 0 runs to the file's end); the handle is left where it was."""
+    found: list[tuple[bytes, int, int]] = []
+    _find_top_level(handle, b"", lambda *_: None, seen=found.append, most=most)
+    return found
+
+
 def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T],
-                    past_first: bool = False) -> T | None:
+                    past_first: bool = False, seen: Callable[[tuple[bytes, int, int]], None] | None = None,
+                    most: int = MAX_BOXES) -> T | None:
     """`read(where, size, size_of_file)` of the first top-level box of this kind (`past_first`: not the
     file's first box), with the handle just past its first 16 bytes; None when the walk meets no such
-    box (or an error). The handle is left where it was."""
+    box (or an error). `seen` is told each box walked, whole inside the file. The handle is left where it was."""
     at = handle.tell()
     try:
         size_of_file, where = handle.seek(0, 2), 0
-        for _ in range(MAX_BOXES):
+        for _ in range(most):
             handle.seek(where)
             head = handle.read(16)
             if len(head) < 8:
                 return None
             size = struct.unpack(">I", head[:4])[0]
             size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
+            size = size_of_file - where if size == 0 and seen is not None else size
+            if seen is not None and 8 <= size and where + size <= size_of_file:
+                seen((head[4:8], where, size))
             if head[4:8] == kind and not (past_first and where == 0):
                 return read(where, size, size_of_file)
             if size < 8 or where + size >= size_of_file:

@@ -126,10 +126,10 @@ def mended(handle: BinaryIO) -> BinaryIO:
 
 
 def caf_stated_ms(handle: BinaryIO) -> int | None:
-    """The length a PCM CAF's data chunk states, when the file holds less of it (cut short: ffmpeg
-    gives the length of the bytes present, so a 4 s note cut to 3 s read as a whole 3 s one); None
-    for any other file, a size judged damaged (`found`), or one that may be either (exactly 2^k bytes
-    past the end) stating over an hour."""
+    """The length a PCM CAF's data chunk states. ffmpeg estimates it from the file's size: a note cut
+    from 4 s to 3 s read as a whole 3 s one, a 3 s note with a 4 kB chunk after its audio as 3.128 s.
+    None for any other file, a size judged damaged (`found`), or one that may be either (exactly 2^k
+    bytes past the end) stating over an hour."""
     try:
         with from_start(handle):
             head = handle.read(8)
@@ -144,7 +144,7 @@ def caf_stated_ms(handle: BinaryIO) -> int | None:
     if data is None or not bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
         return None
     at, size = data
-    if size < CAF.data_lead or CAF.chunk_end(at, size) <= handle.seek(0, 2):
+    if size < CAF.data_lead:
         return None
     stated_ms = round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)
     return None if end is not None and stated_ms > LONGEST_CUT_MS else stated_ms  # hours claimed: a damaged bit

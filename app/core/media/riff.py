@@ -75,7 +75,9 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
     was cut short of it. `measured`: `read_ms` was measured from frames that time themselves (MP3
     in a WAV), which a damaged byte rate must not shorten (8 s of speech recorded as 2 s)."""
-    found = _data_chunk(handle) or _w64_data_chunk(data_ends.view(handle))  # a W64's size as data_ends reads it
+    found = _data_chunk(handle)
+    w64 = found is None
+    found = found or _w64_data_chunk(data_ends.view(handle))  # a W64's size as data_ends reads it
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
@@ -86,6 +88,8 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     held = wav_blocks.held_ms(handle) or held  # ADPCM, GSM: by their blocks, whatever the byte rate says
     if fact and held and read_ms > held * FACT_SLACK + 1000 and not measured:
         read_ms = held
+    if w64 and held and size not in UNKNOWN_SIZES and size <= present and not measured:  # ffmpeg: the file's size
+        read_ms = min(read_ms, held)  # over its byte rate, a chunk after the audio counted (3.129 s of 3.000)
     return max(read_ms, _claim(size, byte_rate, present) or 0)
 
 
