@@ -12,6 +12,7 @@ import struct
 import uuid
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -170,12 +171,13 @@ def _held_back(data: bytes, seconds: float, handlers: tuple[bytes, ...]) -> byte
     return bytes(d)
 
 
-@pytest.mark.parametrize("suffix, extra, handlers", [
-    ("m4a", (), (b"soun",)),
-    ("mp4", VIDEO, (b"soun", b"vide")),  # the whole clip starts 2 s late
-    ("mp4", VIDEO, (b"soun",)),  # the sound alone starts 2 s after the picture (placed so before too)
+@pytest.mark.parametrize("suffix, extra, handlers, named", [
+    ("m4a", (), (b"soun",), True),
+    ("mp4", VIDEO, (b"soun", b"vide"), True),  # the whole clip starts 2 s late
+    ("mp4", VIDEO, (b"soun",), False),  # the sound alone starts 2 s after the picture: placed so before too, unnamed
 ])
-def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_shows_it(tmp_path, suffix, extra, handlers):
+def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_shows_it(tmp_path, suffix, extra, handlers,
+                                                                                          named):
     """2 s of nothing, then the audio: every word was heard (and timed) 2 s earlier than any player shows
     it when every track started late (ffmpeg's clock starts at the first sound). Now the audio is placed
     2 s in, after 2 s of silence, the length counts them, and the note says why."""
@@ -189,7 +191,7 @@ def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_
     assert not audio[:two_s].any() and np.array_equal(audio[two_s:], whole_audio), (audio.size, whole_audio.size)
     assert abs(source.duration_ms - whole_source.duration_ms - 2000) <= 100, (source.duration_ms, whole_source.duration_ms)
     assert not reader.truncated and not reader.damaged, reader.notes
-    assert any("edit list holds the audio back 2.000 s" in note for note in reader.notes), reader.notes
+    assert any("edit list holds the audio back 2.000 s" in note for note in reader.notes) == named, reader.notes
 
 
 def _caf_with_chunk_after(data: bytes, kind: bytes) -> bytes:
@@ -223,3 +225,71 @@ def test_a_chunk_after_the_audio_is_not_counted_in_the_length(tmp_path, case):
     source, audio, reader = _heard(after)
     assert whole_source.duration_ms == 3000 and source.duration_ms == 3000, source.duration_ms
     assert np.array_equal(audio, whole_audio) and reader.notes == ()
+
+
+@pytest.mark.parametrize("unknown", [0, 0xFFFFFFFF])
+def test_a_wav_written_as_it_went_with_a_list_after_its_samples_is_read_to_the_list(tmp_path, unknown):
+    """RIFF and data sizes left unknown (a recorder killed before it put them in), a LIST chunk written
+    after the samples: ffmpeg read the LIST's 4 kB as sound (3.128 s heard of 3.000, a click at the end,
+    the length 3.128 s). Now the samples alone, and a note."""
+    whole = _speech(tmp_path / "whole.wav", 3, "-ar", "16000", "-c:a", "pcm_s16le")
+    data = bytearray(whole.read_bytes() + b"LIST" + struct.pack("<I", 4092) + b"INFO" + bytes(4088))
+    struct.pack_into("<I", data, 4, unknown)
+    struct.pack_into("<I", data, data.index(b"data") + 4, unknown)
+    streamed = tmp_path / "streamed.wav"
+    streamed.write_bytes(bytes(data))
+    _, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(streamed)
+    assert source.duration_ms == 3000 and np.array_equal(audio, whole_audio), (source.duration_ms, audio.size)
+    assert any("chunks follow them from byte" in note for note in reader.notes), reader.notes
+
+
+def _varint(n: int) -> bytes:
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append(0x80 | n & 0x7F)
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def _descriptor(tag: int, body: bytes) -> bytes:
+    return bytes([tag, 0x80, 0x80, 0x80, len(body)]) + body
+
+
+def _caf_chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack(">q", len(body)) + body
+
+
+def _apple_caf(source: Path, coding: str) -> bytes:
+    """A CAF as an iPhone app writes one (desc, kuki, the packet table, then the audio), holding the AAC
+    or Opus packets ffmpeg wrote to `source` (ffmpeg's CAF writer takes neither)."""
+    with av.open(str(source)) as container:
+        stream = container.streams.audio[0]
+        packets = [bytes(packet) for packet in container.demux(stream) if packet.size]
+        config, rate, channels = bytes(stream.codec_context.extradata), stream.rate, stream.channels
+    if coding == "aac":
+        decoder = _descriptor(4, bytes([0x40, 0x15, 0, 0, 0]) + struct.pack(">II", 64000, 32000) + _descriptor(5, config))
+        cookie, name, frames, priming = b"\0\0\0\0" + _descriptor(3, b"\0\1\0" + decoder + _descriptor(6, b"\2")), b"aac ", 1024, 1024
+    else:
+        cookie, name, frames, priming, rate = config, b"opus", 960, 312, 48000
+    table = struct.pack(">qqii", len(packets), len(packets) * frames - priming, priming, 0) + b"".join(map(_varint, map(len, packets)))
+    return (b"caff\0\1\0\0" + _caf_chunk(b"desc", struct.pack(">d4sIIIII", float(rate), name, 0, 0, frames, channels, 0))
+            + _caf_chunk(b"kuki", cookie) + _caf_chunk(b"pakt", table) + _caf_chunk(b"data", b"\0\0\0\1" + b"".join(packets)))
+
+
+@pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
+def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec):
+    """The table (before the audio) locates more packets than the cut file holds: it was taken for a damaged
+    table and replaced by a shorter one ffmpeg never reached, and the whole note refused as 'cut before its
+    packet table'. Now the packets present are heard, the file truncated at its stated length."""
+    source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 5, *codec)
+    whole = tmp_path / "whole.caf"
+    whole.write_bytes(_apple_caf(source, coding))
+    cut = tmp_path / "cut.caf"
+    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size * 6 // 10])
+    whole_source, whole_audio, _ = _heard(whole)
+    source_info, audio, reader = _heard(cut)
+    assert source_info.duration_ms == whole_source.duration_ms and reader.truncated, reader.notes
+    assert 0.4 * whole_audio.size < audio.size < 0.7 * whole_audio.size
+    assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])

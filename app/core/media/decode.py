@@ -251,7 +251,9 @@ class AudioReader:
         if shape == "mix" and (self._mixer is None or self._mixer.channels != _channel_count(stream)):
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
-            lead = max(lead_s(container, stream), self._held.seconds if self._held else 0.0)  # a player's times
+            lead = lead_s(container, stream)
+            self._held = self._held if self._held is not None and self._held.seconds > lead else None  # named where
+            lead = self._held.seconds if self._held is not None else lead  # ffmpeg's clock left it out: a player's times
             timeline = self._timeline = Timeline(
                 channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
                 chained=container.format.name == "ogg",
