@@ -4,6 +4,12 @@
   bytes, or one bit of the size damaged. It was exported as "a damaged size, not a recording cut
   short" (a 6 s telephone note that lost 4 s, as a whole 1.9 s recording), or the other way round as
   a cut (a whole note called truncated). The bytes cannot tell: the note gives both readings.
+- An MP4/M4A whose index (moov) is written twice before its media data: heard as 0 s of sound.
+- An MP4/M4A whose edit list starts with an empty edit: heard from its first sound, every word that much
+  earlier than a player shows it, when every track starts late.
+- A CAF or W64 with a chunk after its audio: its length ffmpeg's estimate from the file's size (3.128 s of
+  3.000); a WAV written as it went with a LIST after its samples: the LIST heard as 128 ms of sound.
+- An iPhone-style AAC or Opus CAF (its packet table before its audio) cut inside its audio: refused whole.
 """
 
 from __future__ import annotations

@@ -250,8 +250,9 @@ def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file
         return DataEnd(present, f"{stated}, past the file's end ({size_of_file:,} bytes; {why}): a damaged size, not "
                                 "a recording cut short: the audio present was read")
     if form is CAF and not excess & (excess - 1):  # one bit: a cut of exactly 2^k bytes, or a damaged size
-        return DataEnd(present, f"{stated}, exactly {excess:,} bytes more than the file holds ({size_of_file:,} bytes): "
-                                f"either the file was cut short by {excess:,} bytes, or one bit of the size is damaged "
+        lost = f"{excess:,} byte{'s' if excess > 1 else ''}"
+        return DataEnd(present, f"{stated}, exactly {lost} more than the file holds ({size_of_file:,} bytes): "
+                                f"either the file was cut short by {lost}, or one bit of the size is damaged "
                                 "and the recording is whole (its bytes cannot tell which): the audio present was read, "
                                 "nothing more", cut_possible=True)
     return None
