@@ -299,3 +299,39 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     assert source_info.duration_ms == whole_source.duration_ms and reader.truncated, reader.notes
     assert 0.4 * whole_audio.size < audio.size < 0.7 * whole_audio.size
     assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])
+
+
+@pytest.mark.parametrize("first, second", [("webm", "webm"), ("mkv", "wav")])
+def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second):
+    """A WebM voice note followed by a copy of itself (a carving that ran on): ffmpeg read on into the copy,
+    its clock back to 0, and the whole first note was named 'damaged 00:00:00.0-00:00:05.0', the second
+    never mentioned. Now the first alone, and the second named where it starts."""
+    one = _speech(tmp_path / f"one.{first}", 4, "-c:a", "libopus")
+    other = _speech(tmp_path / f"other.{second}", 3, "-ar", "16000")
+    joined = tmp_path / f"joined.{first}"
+    joined.write_bytes(one.read_bytes() + other.read_bytes())
+    whole_source, whole_audio, _ = _heard(one)
+    source, audio, reader = _heard(joined)
+    assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
+    assert not reader.damaged and not reader.truncated, reader.notes
+    assert any(f"another file follows this one's end at byte {one.stat().st_size:,}" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("stated", [0, 0xFFFFFFFF])
+def test_an_m4a_whose_media_data_size_runs_to_or_past_the_end_is_read_by_its_index(tmp_path, stated):
+    """The mdat's size damaged (0: 'to the end', or past it), the index (moov) whole after it: the index was
+    passed over, the note read as an M4A without one (its AAC frames found by decoding them: 6.08 s, its
+    times from their count), and called cut short. Now read by its index, the size named damaged."""
+    whole = _speech(tmp_path / "whole.m4a", 4, "-c:a", "aac", "-b:a", "48k")
+    data = bytearray(whole.read_bytes())
+    at = data.index(b"mdat") - 4
+    assert data.index(b"moov") > at  # ffmpeg writes its index after the media data
+    struct.pack_into(">I", data, at, stated)
+    damaged = tmp_path / "damaged.m4a"
+    damaged.write_bytes(bytes(data))
+    whole_source, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(damaged)
+    assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
+    assert not reader.truncated and not reader.damaged
+    assert reader.notes == (f"its 'mdat' box (at byte {at:,}) states a size of {stated:,} bytes, which cannot be right "
+                            f"(damaged): read as the {data.index(b'moov') - 4 - at:,} bytes to the box after it",)

@@ -114,3 +114,16 @@ def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
 
 
 read_element = _read_element  # for the other Matroska walkers (mkv_lacing.py)
+
+
+def segment_end(handle: BinaryIO) -> int | None:
+    """Where a Matroska/WebM file ends by its own header: its Segment's stated end (joined.py: a second
+    file after it); None when the size is unknown (written as it went) or the headers do not read."""
+    try:
+        kind, size, at = _read_element(handle, 0)
+        if kind != EBML or size < 0:
+            return None
+        kind, size, body = _read_element(handle, at + size)
+        return body + size if kind == SEGMENT and size >= 0 else None
+    except (OSError, ValueError):
+        return None

@@ -1,6 +1,8 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; any kind file_kinds.py knows (a
-WAV, Wave64, CAF, MP4, AIFF, FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, Wave64 or CAF.
+WAV, Wave64, CAF, MP4, AIFF, FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, Wave64, CAF or a
+Matroska/WebM whose Segment states its size (a WebM followed by a copy: ffmpeg read on into the copy, its
+clock back to 0, and the whole first file was named damaged).
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
@@ -22,7 +24,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, file_kinds
+from app.core.media import boxes, data_ends, ebml, file_kinds
 from app.core.media.file_kinds import KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
@@ -82,6 +84,8 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return struct.unpack_from("<Q", head, 16)[0]
     if kind == "iso":
         return boxes.later_top_level(handle, b"ftyp")
+    if kind == "mkv":
+        return ebml.segment_end(handle)
     return _caf_end(handle, size_of_file)
 
 
