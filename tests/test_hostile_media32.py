@@ -301,13 +301,15 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])
 
 
-@pytest.mark.parametrize("first, second", [("webm", "webm"), ("mkv", "wav")])
+@pytest.mark.parametrize("first, second", [("webm", "webm"), ("webm", "wav"), ("mkv", "wav")])
 def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second):
     """A WebM voice note followed by a copy of itself (a carving that ran on): ffmpeg read on into the copy,
     its clock back to 0, and the whole first note was named 'damaged 00:00:00.0-00:00:05.0', the second
-    never mentioned. Now the first alone, and the second named where it starts."""
+    never mentioned; a WAV's bytes after it were walked as a Matroska element, and the note called cut short.
+    Now the first alone, and the second named where it starts."""
     one = _speech(tmp_path / f"one.{first}", 4, "-c:a", "libopus")
-    other = _speech(tmp_path / f"other.{second}", 3, "-ar", "16000")
+    other = tmp_path / f"other.{second}"  # the interview's first 3 s: their bytes read as a Matroska element cut short
+    ffmpeg("-t", "3", "-i", str(SPEECH), "-ar", "16000", str(other))
     joined = tmp_path / f"joined.{first}"
     joined.write_bytes(one.read_bytes() + other.read_bytes())
     whole_source, whole_audio, _ = _heard(one)

@@ -81,9 +81,10 @@ def _cut_inside(handle: BinaryIO, size_of_file: int) -> bool:
     kind, size, at = _read_element(handle, 0)
     if kind != EBML or size < 0:
         return False
-    kind, _, at = _read_element(handle, at + size)
+    kind, stated, at = _read_element(handle, at + size)
     if kind != SEGMENT:
         return False
+    size_of_file = min(size_of_file, at + stated) if stated >= 0 else size_of_file  # another file after it: joined.py's
     for _ in range(MAX_WALK):
         if at >= size_of_file:
             return False
