@@ -335,5 +335,6 @@ def test_an_m4a_whose_media_data_size_runs_to_or_past_the_end_is_read_by_its_ind
     source, audio, reader = _heard(damaged)
     assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
     assert not reader.truncated and not reader.damaged
-    assert reader.notes == (f"its 'mdat' box (at byte {at:,}) states a size of {stated:,} bytes, which cannot be right "
-                            f"(damaged): read as the {data.index(b'moov') - 4 - at:,} bytes to the box after it",)
+    said = (f"its 'mdat' box (at byte {at:,}) states a size of {stated:,} bytes, which cannot be right (damaged): "
+            f"read as the {data.index(b'moov') - 4 - at:,} bytes to the box after it")
+    assert reader.notes == (said,)

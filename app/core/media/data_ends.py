@@ -143,7 +143,7 @@ def caf_stated_ms(handle: BinaryIO) -> int | None:
         return None
     if data is None or not bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
         return None
-    at, size = data
+    _, size = data
     if size < CAF.data_lead:
         return None
     stated_ms = round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)

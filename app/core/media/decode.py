@@ -41,8 +41,8 @@ from app.core.media import (
     wav_blocks,
 )
 from app.core.media import streams as audio_streams
-from app.core.media.edit_times import HeldBack
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
+from app.core.media.edit_times import HeldBack
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer, too_many_channels
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
