@@ -35,9 +35,9 @@ def session32(out: Path, bases: dict[str, Path], ffmpeg: Callable[..., Path], sp
     for at in (4, wav.index(b"data") + 4):
         struct.pack_into("<I", wav, at, 0xFFFFFFFF)
     (out / "wav_streamed_list_after.wav").write_bytes(bytes(wav))
-    (out / "m4a_edit_empty_2s.m4a").write_bytes(_held_back(bases["m4a"].read_bytes(), 2.0))
+    (out / "m4a_edit_empty_2s.m4a").write_bytes(held_back(bases["m4a"].read_bytes(), 2.0))
     for coding, source in (("aac", bases["m4a"]), ("opus", bases["webm"])):
-        apple = _apple_caf(source, coding)
+        apple = apple_caf(source, coding)
         (out / f"caf_{coding}_apple.caf").write_bytes(apple)
         (out / f"caf_{coding}_apple_cut60pct.caf").write_bytes(apple[:len(apple) * 6 // 10])
     (out / "webm_then_wav.webm").write_bytes(bases["webm"].read_bytes() + bases["wav"].read_bytes())
@@ -56,21 +56,27 @@ def _children(data: bytes, start: int, end: int):
         at += max(size, 8)
 
 
-def _held_back(data: bytes, seconds: float) -> bytes:
-    """The M4A (index after its media data) with an empty edit of `seconds` first in its sound track's edit list."""
+def held_back(data: bytes, seconds: float, handlers: tuple[bytes, ...] = (b"soun",)) -> bytes:
+    """The MP4/M4A (its index after its media data) whose tracks of these handlers start `seconds` late: an
+    empty edit (media time -1) put first in each one's edit list, the movie's and each track's length grown
+    by it, as an editor that trims or delays a track writes it."""
     d = bytearray(data)
     moov = next(at for kind, at, _ in _children(data, 0, len(data)) if kind == b"moov")
     mvhd = d.index(b"mvhd", moov) - 4
     pause = round(seconds * struct.unpack_from(">I", d, mvhd + 20)[0])
     struct.pack_into(">I", d, mvhd + 24, struct.unpack_from(">I", d, mvhd + 24)[0] + pause)
-    trak = d.index(b"trak", moov) - 4
-    tkhd = d.index(b"tkhd", trak) - 4
-    struct.pack_into(">I", d, tkhd + 28, struct.unpack_from(">I", d, tkhd + 28)[0] + pause)
-    elst = d.index(b"elst", trak) - 4
-    struct.pack_into(">I", d, elst + 12, struct.unpack_from(">I", d, elst + 12)[0] + 1)
-    d[elst + 16:elst + 16] = struct.pack(">Iii", pause, -1, 0x10000)
-    for box in (elst, elst - 8, trak, moov):
-        struct.pack_into(">I", d, box, struct.unpack_from(">I", d, box)[0] + 12)
+    late = []
+    for kind, trak, size in _children(data, moov + 8, moov + struct.unpack_from(">I", d, moov)[0]):
+        hdlr = d.index(b"hdlr", trak) + 12 if kind == b"trak" else 0
+        if kind == b"trak" and d[hdlr:hdlr + 4] in handlers:
+            tkhd = d.index(b"tkhd", trak) - 4  # version 0: its duration 28 bytes in
+            struct.pack_into(">I", d, tkhd + 28, struct.unpack_from(">I", d, tkhd + 28)[0] + pause)
+            late.append((trak, d.index(b"elst", trak, trak + size) - 4))
+    for trak, elst in reversed(late):
+        struct.pack_into(">I", d, elst + 12, struct.unpack_from(">I", d, elst + 12)[0] + 1)
+        d[elst + 16:elst + 16] = struct.pack(">Iii", pause, -1, 0x10000)
+        for box in (elst, elst - 8, trak, moov):  # elst, edts, trak, moov grow by the entry
+            struct.pack_into(">I", d, box, struct.unpack_from(">I", d, box)[0] + 12)
     return bytes(d)
 
 
@@ -91,7 +97,9 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return kind + struct.pack(">q", len(body)) + body
 
 
-def _apple_caf(source: Path, coding: str) -> bytes:
+def apple_caf(source: Path, coding: str) -> bytes:
+    """A CAF as an iPhone app writes one (desc, kuki, the packet table, then the audio), holding the AAC or
+    Opus packets ffmpeg wrote to `source` (ffmpeg's CAF writer takes neither)."""
     with av.open(str(source)) as container:
         stream = container.streams.audio[0]
         packets = [bytes(packet) for packet in container.demux(stream) if packet.size]

@@ -15,15 +15,18 @@
 from __future__ import annotations
 
 import struct
+import sys
 import uuid
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from tests.test_hostile_media import ffmpeg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from hostile_media_more import apple_caf, held_back  # the sweep's own builders
 
 SPEECH = Path("/work/shared/media/interview_mono.wav")
 
@@ -144,39 +147,6 @@ def test_an_index_written_again_after_the_media_data_is_read_as_before(tmp_path)
     assert np.array_equal(audio, whole_audio) and reader.notes == ()
 
 
-def _children(data: bytes, start: int, end: int):
-    """(type, where, size) of each box directly inside data[start:end]."""
-    at = start
-    while at + 8 <= end:
-        size = struct.unpack_from(">I", data, at)[0]
-        yield data[at + 4:at + 8], at, size
-        at += size
-
-
-def _held_back(data: bytes, seconds: float, handlers: tuple[bytes, ...]) -> bytes:
-    """An MP4 (its index after its media data) whose tracks of these handlers start `seconds` late: an empty
-    edit (media time -1) put first in each one's edit list, the movie's and each track's length grown by it,
-    as an editor that trims or delays a track writes it."""
-    d = bytearray(data)
-    moov = next(at for kind, at, _ in _children(data, 0, len(data)) if kind == b"moov")
-    mvhd = d.index(b"mvhd", moov) - 4
-    scale = struct.unpack_from(">I", d, mvhd + 20)[0]
-    pause = round(seconds * scale)
-    struct.pack_into(">I", d, mvhd + 24, struct.unpack_from(">I", d, mvhd + 24)[0] + pause)
-    late = []
-    for kind, trak, size in _children(data, moov + 8, moov + struct.unpack_from(">I", d, moov)[0]):
-        if kind == b"trak" and d[d.index(b"hdlr", trak) + 12:d.index(b"hdlr", trak) + 16] in handlers:
-            tkhd = d.index(b"tkhd", trak) - 4  # version 0: its duration 28 bytes in
-            struct.pack_into(">I", d, tkhd + 28, struct.unpack_from(">I", d, tkhd + 28)[0] + pause)
-            late.append((trak, d.index(b"elst", trak, trak + size) - 4))
-    for trak, elst in reversed(late):
-        struct.pack_into(">I", d, elst + 12, struct.unpack_from(">I", d, elst + 12)[0] + 1)
-        d[elst + 16:elst + 16] = struct.pack(">Iii", pause, -1, 0x10000)
-        for box in (elst, elst - 8, trak, moov):  # elst, edts, trak, moov grow by the entry
-            struct.pack_into(">I", d, box, struct.unpack_from(">I", d, box)[0] + 12)
-    return bytes(d)
-
-
 @pytest.mark.parametrize("suffix, extra, handlers, named", [
     ("m4a", (), (b"soun",), True),
     ("mp4", VIDEO, (b"soun", b"vide"), True),  # the whole clip starts 2 s late
@@ -190,7 +160,7 @@ def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_
     whole = tmp_path / f"whole.{suffix}"
     ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), *extra, "-c:a", "aac", "-b:a", "48k", str(whole))
     late = tmp_path / f"late.{suffix}"
-    late.write_bytes(_held_back(whole.read_bytes(), 2.0, handlers))
+    late.write_bytes(held_back(whole.read_bytes(), 2.0, handlers))
     whole_source, whole_audio, _ = _heard(whole)
     source, audio, reader = _heard(late)
     two_s = 2 * SAMPLE_RATE
@@ -250,40 +220,6 @@ def test_a_wav_written_as_it_went_with_a_list_after_its_samples_is_read_to_the_l
     assert any("chunks follow them from byte" in note for note in reader.notes), reader.notes
 
 
-def _varint(n: int) -> bytes:
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | n & 0x7F)
-        n >>= 7
-    return bytes(reversed(out))
-
-
-def _descriptor(tag: int, body: bytes) -> bytes:
-    return bytes([tag, 0x80, 0x80, 0x80, len(body)]) + body
-
-
-def _caf_chunk(kind: bytes, body: bytes) -> bytes:
-    return kind + struct.pack(">q", len(body)) + body
-
-
-def _apple_caf(source: Path, coding: str) -> bytes:
-    """A CAF as an iPhone app writes one (desc, kuki, the packet table, then the audio), holding the AAC
-    or Opus packets ffmpeg wrote to `source` (ffmpeg's CAF writer takes neither)."""
-    with av.open(str(source)) as container:
-        stream = container.streams.audio[0]
-        packets = [bytes(packet) for packet in container.demux(stream) if packet.size]
-        config, rate, channels = bytes(stream.codec_context.extradata), stream.rate, stream.channels
-    if coding == "aac":
-        decoder = _descriptor(4, bytes([0x40, 0x15, 0, 0, 0]) + struct.pack(">II", 64000, 32000) + _descriptor(5, config))
-        cookie, name, frames, priming = b"\0\0\0\0" + _descriptor(3, b"\0\1\0" + decoder + _descriptor(6, b"\2")), b"aac ", 1024, 1024
-    else:
-        cookie, name, frames, priming, rate = config, b"opus", 960, 312, 48000
-    table = struct.pack(">qqii", len(packets), len(packets) * frames - priming, priming, 0) + b"".join(map(_varint, map(len, packets)))
-    return (b"caff\0\1\0\0" + _caf_chunk(b"desc", struct.pack(">d4sIIIII", float(rate), name, 0, 0, frames, channels, 0))
-            + _caf_chunk(b"kuki", cookie) + _caf_chunk(b"pakt", table) + _caf_chunk(b"data", b"\0\0\0\1" + b"".join(packets)))
-
-
 @pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
 def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec):
     """The table (before the audio) locates more packets than the cut file holds: it was taken for a damaged
@@ -291,7 +227,7 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     packet table'. Now the packets present are heard, the file truncated at its stated length."""
     source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 5, *codec)
     whole = tmp_path / "whole.caf"
-    whole.write_bytes(_apple_caf(source, coding))
+    whole.write_bytes(apple_caf(source, coding))
     cut = tmp_path / "cut.caf"
     cut.write_bytes(whole.read_bytes()[:whole.stat().st_size * 6 // 10])
     whole_source, whole_audio, _ = _heard(whole)
