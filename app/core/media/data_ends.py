@@ -43,6 +43,8 @@ from app.core.media.damage import MAX_FILL, SAMPLE_RATE
 from app.core.media.views import Patched, from_start
 
 MAX_CHUNKS = 64
+CONSTANT_PACKETS = (b"lpcm", b"alaw", b"ulaw", b"ima4")  # codings whose 'desc' states every packet's size (an
+# ALAC's packet size damaged from 0 to 16 MB stated 0 s of its 6 s)
 LONGEST_CUT_MS = MAX_FILL * 1000 // SAMPLE_RATE  # a length over an hour exactly 2^k bytes past a note's end: a damaged bit
 SEARCH = 1 << 20  # bytes searched for the chunks after the audio (its end) or before it (a chunk's)
 ABSURD_BYTES = 1 << 40  # a data size past the file's end by this much or more is no recording (a year of 16 kHz 16-bit mono)
@@ -126,10 +128,10 @@ def mended(handle: BinaryIO) -> BinaryIO:
 
 
 def caf_stated_ms(handle: BinaryIO) -> int | None:
-    """The length a PCM CAF's data chunk states. ffmpeg estimates it from the file's size: a note cut
-    from 4 s to 3 s read as a whole 3 s one, a 3 s note with a 4 kB chunk after its audio as 3.128 s.
-    None for any other file, a size judged damaged (`found`), or one that may be either (exactly 2^k
-    bytes past the end) stating over an hour."""
+    """The length a PCM CAF's data chunk states, when it does not end the file. ffmpeg estimates it from
+    the file's size: a note cut from 4 s to 3 s read as a whole 3 s one, a 3 s note with a 4 kB chunk
+    after its audio as 3.128 s. None for any other file, a size judged damaged (`found`), or one that may
+    be either (exactly 2^k bytes past the end) stating over an hour."""
     try:
         with from_start(handle):
             head = handle.read(8)
@@ -137,15 +139,16 @@ def caf_stated_ms(handle: BinaryIO) -> int | None:
             end = found(handle)
             if head[:4] != b"caff" or desc[:4] != b"desc" or len(desc) < 36 or (end is not None and not end.cut_possible):
                 return None
-            rate, _, _, bytes_per_packet, frames_per_packet = struct.unpack_from(">d4sIII", desc, CAF.header)
+            rate, coding, _, bytes_per_packet, frames_per_packet = struct.unpack_from(">d4sIII", desc, CAF.header)
             data = _data_chunk(handle, handle.seek(0, 2))
     except (OSError, ValueError, struct.error):
         return None
-    if data is None or not bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
+    if data is None or coding not in CONSTANT_PACKETS or not bytes_per_packet or not frames_per_packet \
+            or not 1000 <= rate <= 768_000:
         return None
-    _, size = data
-    if size < CAF.data_lead:
-        return None
+    at, size = data
+    if size < CAF.data_lead or CAF.chunk_end(at, size) == handle.seek(0, 2):  # the audio ends the file: ffmpeg's
+        return None  # length stands (a damaged packet size in 'desc' states 0 s of 192 kB of audio)
     stated_ms = round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)
     return None if end is not None and stated_ms > LONGEST_CUT_MS else stated_ms  # hours claimed: a damaged bit
 
