@@ -256,7 +256,8 @@ def _iso_variants(out: Path, bases: dict[str, Path]) -> None:
         twice[elst + 12:elst + 16] = struct.pack(">I", 2)
         (out / "m4a_edit_repeats.m4a").write_bytes(bytes(twice))
         late = bytearray(_grown(plain, path, elst + 16, struct.pack(">Iii", 2 * 1000, -1, 65536)))
-        late[elst + 12:elst + 16] = struct.pack(">I", 2)  # 2 s of nothing (mvhd's 1000 a second), then the audio
+        late[elst + 12:elst + 16] = struct.pack(">I", 2)  # 2,000 ticks of nothing (0.125 s: ffmpeg's mvhd counts the
+        # sample rate, 16,000 a second), then the audio; hostile_media_more makes a true 2 s one
         (out / "m4a_edit_starts_late.m4a").write_bytes(bytes(late))
     frag = ffmpeg(out / "m4a_fragmented.m4a", *SPEECH, "-c:a", "aac", "-b:a", "48k", "-movflags",
                   "frag_keyframe+empty_moov", "-frag_duration", "1000000").read_bytes()
@@ -388,6 +389,9 @@ def make(out: Path) -> None:
     _sizes_past_the_filesystem(out, bases)
     _stated_ends(out, bases)
     _joined_after(out, bases)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from hostile_media_more import session32
+    session32(out, bases, ffmpeg, SPEECH)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 

@@ -140,16 +140,17 @@ def test_a_caf_whose_chunk_before_the_audio_points_past_any_file_is_heard_with_a
         _assert_heard_whole(damaged, intact, f"'{chunk.decode()}' chunk states")
 
 
-@pytest.mark.parametrize("bit", [20, 40, 56])
+@pytest.mark.parametrize("bit", [40, 56])
 def test_a_caf_whose_data_size_gained_a_bit_is_as_long_as_its_bytes(folders, bit):
-    """One bit more than the bytes present is a damaged size, not a recording cut short: a 6 s note was
-    claimed as 9,544 hours cut short, or refused on ext4 and heard on tmpfs."""
+    """A terabyte or more past the bytes present is a damaged size, not a recording cut short: a 6 s note
+    was claimed as 9,544 hours cut short, or refused on ext4 and heard on tmpfs. (A smaller bit could be a
+    cut of exactly that many bytes: tests/test_hostile_media32.py.)"""
     for folder in folders:
         intact = _speech(folder, "note.caf", OFFSETS_S[1], 3, "-c:a", "pcm_s16le")
         data = intact.read_bytes()
         at = _caf_size_at(data, b"data")
         damaged = _written(folder, "long.caf", _with_size(data, at, lambda size: size | 1 << bit, ">q"))
-        _assert_heard_whole(damaged, intact, "one bit's worth): a damaged size, not a recording cut short")
+        _assert_heard_whole(damaged, intact, "more than any recording holds): a damaged size, not a recording cut short")
 
 
 ALAC_DAMAGE = {

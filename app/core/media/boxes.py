@@ -136,10 +136,12 @@ def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int
     box (or an error). `seen` is told each box walked, whole inside the file. The handle is left where it was."""
     at = handle.tell()
     try:
+        mended = box_sizes.damaged(handle)  # a first box's or the media data's size damaged: as box_sizes reads it
+        walked = views.Patched(handle, mended.patches) if mended is not None else handle
         size_of_file, where = handle.seek(0, 2), 0
         for _ in range(most):
-            handle.seek(where)
-            head = handle.read(16)
+            walked.seek(where)
+            head = walked.read(16)
             if len(head) < 8:
                 return None
             size = struct.unpack(">I", head[:4])[0]

@@ -101,7 +101,7 @@ def _read(handle: BinaryIO) -> Table | None:
     handle.seek(0)
     if handle.read(8)[:4] != b"caff":
         return None
-    end, desc, data, pakt = handle.seek(0, 2), None, None, None
+    end, desc, data, pakt, cut = handle.seek(0, 2), None, None, None, False
     at = 8
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
@@ -114,6 +114,7 @@ def _read(handle: BinaryIO) -> Table | None:
             desc = handle.read(32)
         elif kind == b"data":
             data = (body + 4, end if size < 0 else min(end, body + size))  # after its 4-byte edit count
+            cut = size >= 0 and body + size > end
         elif kind == b"pakt":  # a size too small for its own header, or negative: the table runs to the end
             pakt = (at, end if size < PAKT_HEADER else min(end, body + size), size)
         if size < 0 or body + size > end:
@@ -125,11 +126,11 @@ def _read(handle: BinaryIO) -> Table | None:
     if bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
         return None
     alac_at = data[0] if fmt == b"alac" else None
-    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate, alac_at)
+    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate, alac_at, cut)
 
 
 def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,
-          alac_at: int | None = None) -> Table | None:
+          alac_at: int | None = None, cut: bool = False) -> Table | None:
     start, stop, stated_size = pakt
     handle.seek(start + 12)
     header = handle.read(PAKT_HEADER)
@@ -143,11 +144,12 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
         if not size or used + size > audio:
             break
         packets, used, at = packets + 1, used + size, at + width
-    whole = (packets == stated and used == audio and stated_size >= PAKT_HEADER + at and 0 <= valid
-             and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet)
+    sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
+    if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):  # a cut file, not damage:
+        return None  # ffmpeg reads the packets present by the table, and the length it states stands
+    whole = (packets == stated and used == audio and stated_size >= PAKT_HEADER + at and sane)
     if (whole and not (alac_at is not None and _misplaced(handle, alac_at, table[:at]))) or not packets:
         return None
-    sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
     entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate)
     if entry is not None:
         return replace(entry, header=header if sane else b"")
@@ -176,14 +178,8 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
                      frames_per_packet: int, rate: float) -> Table | None:
     """The table with one entry put right, when all the entries it states are there but do not
     add up to the audio bytes (caf_entries.py), or None."""
-    sizes, at = [], 0
-    while at < len(table) and len(sizes) < stated:
-        size, width = _varint(table, at)
-        if not size:
-            return None
-        sizes.append(size)
-        at += width
-    if len(sizes) != stated:
+    sizes = _entries(table, stated)
+    if sizes is None:
         return None
 
     def table_of(tried: list[int]) -> Table:
@@ -195,6 +191,30 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
         return None
     tried, indexes = found
     return replace(table_of(tried), mended=tuple((index, sizes[index], tried[index]) for index in indexes))
+
+
+def _entries(table: bytes, stated: int) -> list[int] | None:
+    """The `stated` packet sizes the table holds, or None when it holds fewer whole ones."""
+    sizes, at = [], 0
+    while at < len(table) and len(sizes) < stated:
+        size, width = _varint(table, at)
+        if not size:
+            return None
+        sizes.append(size)
+        at += width
+    return sizes if len(sizes) == stated else None
+
+
+def _cut_after_a_whole_table(table: bytes, stated: int, stated_size: int, located: int) -> bool:
+    """Whether a table written before the audio (as Apple's recorders do) is whole, all its entries inside
+    its chunk, and locates more audio than the file holds: the file was cut inside its audio, after the
+    table. It was taken for a damaged table and a shorter one put after the audio, which ffmpeg never
+    reached (the data chunk's size runs past the file's end): the whole note was refused."""
+    sizes = _entries(table, stated)
+    if sizes is None or not stated:
+        return False
+    width = len(caf_entries.varints(sizes))
+    return stated_size >= PAKT_HEADER + width and sum(sizes) > located
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

@@ -18,11 +18,13 @@ the file's size decides, whatever its bytes or the filesystem:
   walk to its end; else the end), and a note says how much more was read: no word is lost, and a
   word heard from added bytes is named as heard from past the stated end;
 - a data size past the file's end (or past a 'pakt' after it) that cannot be a cut file's (a W64
-  whose own 'riff' size is the file's length; running into whole chunks after the audio; a CAF
-  stating one bit more than the bytes present, the bit larger than the whole file; more than any
-  recording holds): the bytes present are read, and a note names the stated size; a cut file keeps
-  its claim (a cut PCM CAF's length: `caf_stated_ms`), whatever it lost (4,096 or 65,536 bytes are
-  one bit's worth too: only a CAF losing more than it keeps, exactly so, is taken for a damaged one);
+  whose own 'riff' size is the file's length; running into whole chunks after the audio; more than
+  any recording holds): the bytes present are read, and a note names the stated size; a cut file
+  keeps its claim (a cut PCM CAF's length: `caf_stated_ms`);
+- a CAF stating exactly 2^k bytes more than the file holds: a file cut short by exactly 2^k bytes,
+  or one bit of its size damaged (a 6 s note claimed as 9,544 hours); the bytes cannot tell which,
+  so the note gives both readings (`DataEnd.cut_possible`). The bytes present are read either way;
+  the stated length stands (the file truncated) unless it is over an hour (`caf_stated_ms`);
 - a chunk before the audio stating a size past the file's end, or ending where no chunk starts:
   the audio is found after it by the chunks that walk from there to the data chunk; where none
   does, refused in one line (the file cut inside that chunk, or its size damaged).
@@ -37,11 +39,15 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media import file_kinds
+from app.core.media.damage import MAX_FILL, SAMPLE_RATE
 from app.core.media.views import Patched, from_start
 
 MAX_CHUNKS = 64
+CONSTANT_PACKETS = (b"lpcm", b"alaw", b"ulaw", b"ima4")  # codings whose 'desc' states every packet's size (an
+# ALAC's packet size damaged from 0 to 16 MB stated 0 s of its 6 s)
+LONGEST_CUT_MS = MAX_FILL * 1000 // SAMPLE_RATE  # a length over an hour exactly 2^k bytes past a note's end: a damaged bit
 SEARCH = 1 << 20  # bytes searched for the chunks after the audio (its end) or before it (a chunk's)
-ABSURD_BYTES = 1 << 40  # a data size past the file's end by more is no recording (a year of 16 kHz 16-bit mono)
+ABSURD_BYTES = 1 << 40  # a data size past the file's end by this much or more is no recording (a year of 16 kHz 16-bit mono)
 CAF_KINDS = (b"desc", b"chan", b"data", b"pakt", b"kuki", b"free", b"info", b"uuid", b"strg", b"mark", b"regn",
              b"inst", b"midi", b"ovvw", b"peak", b"edct", b"umid", b"ldsc")
 # a W64 chunk's GUID ends with one of these (libsndfile's w64.c): 'wave', 'fmt ', 'fact', 'data', 'levl',
@@ -94,6 +100,7 @@ class DataEnd:
     patches: dict[int, bytes]
     note: str = ""
     fault: str = ""
+    cut_possible: bool = False  # a size past the end that a cut file states as well as a damaged one
 
 
 def found(handle: BinaryIO) -> DataEnd | None:
@@ -121,25 +128,29 @@ def mended(handle: BinaryIO) -> BinaryIO:
 
 
 def caf_stated_ms(handle: BinaryIO) -> int | None:
-    """The length a PCM CAF's data chunk states, when the file holds less of it (cut short: ffmpeg
-    gives the length of the bytes present, so a 4 s note cut to 3 s read as a whole 3 s one); None
-    for any other file, or a size judged damaged (`found`)."""
+    """The length a PCM CAF's data chunk states, when it does not end the file. ffmpeg estimates it from
+    the file's size: a note cut from 4 s to 3 s read as a whole 3 s one, a 3 s note with a 4 kB chunk
+    after its audio as 3.128 s. None for any other file, a size judged damaged (`found`), or one that may
+    be either (exactly 2^k bytes past the end) stating over an hour."""
     try:
         with from_start(handle):
             head = handle.read(8)
             desc = _read(handle, CAF.first, CAF.header + 24)
-            if head[:4] != b"caff" or desc[:4] != b"desc" or len(desc) < 36 or found(handle) is not None:
+            end = found(handle)
+            if head[:4] != b"caff" or desc[:4] != b"desc" or len(desc) < 36 or (end is not None and not end.cut_possible):
                 return None
-            rate, _, _, bytes_per_packet, frames_per_packet = struct.unpack_from(">d4sIII", desc, CAF.header)
+            rate, coding, _, bytes_per_packet, frames_per_packet = struct.unpack_from(">d4sIII", desc, CAF.header)
             data = _data_chunk(handle, handle.seek(0, 2))
     except (OSError, ValueError, struct.error):
         return None
-    if data is None or not bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
+    if data is None or coding not in CONSTANT_PACKETS or not bytes_per_packet or not frames_per_packet \
+            or not 1000 <= rate <= 768_000:
         return None
     at, size = data
-    if size < CAF.data_lead or CAF.chunk_end(at, size) <= handle.seek(0, 2):
-        return None
-    return round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)
+    if size < CAF.data_lead or CAF.chunk_end(at, size) == handle.seek(0, 2):  # the audio ends the file: ffmpeg's
+        return None  # length stands (a damaged packet size in 'desc' states 0 s of 192 kB of audio)
+    stated_ms = round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)
+    return None if end is not None and stated_ms > LONGEST_CUT_MS else stated_ms  # hours claimed: a damaged bit
 
 
 def chunks(handle: BinaryIO, form: Form, at: int) -> Iterator[tuple[int, bytes, int]]:
@@ -232,30 +243,33 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
 def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: int,
                   riff_size: int | None) -> DataEnd | None:
     """A data size past the file's end: a cut file's claim (None), unless the file or the size itself
-    says the size is damaged (`_why_damaged`)."""
+    says the size is damaged (`_why_damaged`), or it may be either (a CAF exactly 2^k bytes short)."""
     real_end = _chain_start(handle, form, at + form.header, size_of_file)  # before a 'pakt' after it, or the end
     whole = riff_size is not None and at < riff_size <= size_of_file  # the W64's own size is the file's
-    why = _why_damaged(form, form.chunk_end(at, size) - real_end, real_end, size_of_file, whole)
-    if not why:
-        return None
-    note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end "
-            f"({size_of_file:,} bytes; {why}): a damaged size, not a recording cut short: the audio present was read")
-    return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
+    excess = form.chunk_end(at, size) - real_end
+    present = {at + form.size_at: form.size_for(at, real_end)}
+    stated = f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio"
+    if why := _why_damaged(excess, real_end, size_of_file, whole):
+        return DataEnd(present, f"{stated}, past the file's end ({size_of_file:,} bytes; {why}): a damaged size, not "
+                                "a recording cut short: the audio present was read")
+    if form is CAF and not excess & (excess - 1):  # one bit: a cut of exactly 2^k bytes, or a damaged size
+        lost = f"{excess:,} byte{'s' if excess > 1 else ''}"
+        return DataEnd(present, f"{stated}, exactly {lost} more than the file holds ({size_of_file:,} bytes): "
+                                f"either the file was cut short by {lost}, or one bit of the size is damaged "
+                                "and the recording is whole (its bytes cannot tell which): the audio present was read, "
+                                "nothing more", cut_possible=True)
+    return None
 
 
-def _why_damaged(form: Form, excess: int, real_end: int, size_of_file: int, whole: bool) -> str:
+def _why_damaged(excess: int, real_end: int, size_of_file: int, whole: bool) -> str:
     """Why a data size `excess` bytes past the audio present is no cut file's, or '' (it may be): a
     W64's 'riff' size is the file's length; chunks written after the audio follow it whole (a 'pakt':
-    a cut file loses them first); a CAF's size is one bit more than the bytes present, by more than
-    the file holds (a 6 s CAF was claimed as 9,544 hours; a cut of 4,096 or 65,536 bytes is one bit's
-    worth too, and a cut); it is more than any recording holds."""
+    a cut file loses them first); it is more than any recording holds."""
     if whole:
         return "its 'riff' size is the file's own length"
     if real_end < size_of_file:
         return f"it runs into the chunks after the audio, at byte {real_end:,}"
-    if form is CAF and not excess & (excess - 1) and excess > size_of_file:
-        return f"{excess:,} bytes more than it holds, one bit's worth"
-    return "more than any recording holds" if excess > ABSURD_BYTES else ""
+    return "more than any recording holds" if excess >= ABSURD_BYTES else ""
 
 
 def _absurd_after(handle: BinaryIO, form: Form, start: int, size_of_file: int) -> DataEnd | None:

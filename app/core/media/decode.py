@@ -24,6 +24,7 @@ from app.core.media import (
     adts,
     amr,
     boxes,
+    edit_times,
     edits,
     flac,
     headerless,
@@ -41,6 +42,7 @@ from app.core.media import (
 )
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
+from app.core.media.edit_times import HeldBack
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer, too_many_channels
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
@@ -91,6 +93,7 @@ class AudioReader:
     _mixer: Mixer | None = field(default=None, repr=False)
     _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
     _headroom: Headroom | None = field(default=None, repr=False)  # a float file past full scale: scaled
+    _held: HeldBack | None = field(default=None, repr=False)  # an MP4 track its edit list starts late
 
     @property
     def damaged(self) -> Ranges:
@@ -164,6 +167,7 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
+                self._held = edit_times.held_back(handle, stream.index) if container.format.name.startswith("mov,") else None
                 self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
                 index = stream.index  # a closed container's streams hold no index
                 links = _links(handle) if container.format.name == "ogg" else []
@@ -181,7 +185,7 @@ class AudioReader:
             frames = ts_streams.renamed(handle) if container.format.name == "mpegts" else frames
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
-            self.header_note = "; ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, *fixed] if fix is not None)
+            self.header_note = "; ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, self._held, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
@@ -248,6 +252,8 @@ class AudioReader:
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
             lead = lead_s(container, stream)
+            self._held = self._held if self._held is not None and self._held.seconds > lead else None  # named where
+            lead = self._held.seconds if self._held is not None else lead  # ffmpeg's clock left it out: a player's times
             timeline = self._timeline = Timeline(
                 channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
                 chained=container.format.name == "ogg",

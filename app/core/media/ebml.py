@@ -81,9 +81,10 @@ def _cut_inside(handle: BinaryIO, size_of_file: int) -> bool:
     kind, size, at = _read_element(handle, 0)
     if kind != EBML or size < 0:
         return False
-    kind, _, at = _read_element(handle, at + size)
+    kind, stated, at = _read_element(handle, at + size)
     if kind != SEGMENT:
         return False
+    size_of_file = min(size_of_file, at + stated) if stated >= 0 else size_of_file  # another file after it: joined.py's
     for _ in range(MAX_WALK):
         if at >= size_of_file:
             return False
@@ -114,3 +115,16 @@ def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
 
 
 read_element = _read_element  # for the other Matroska walkers (mkv_lacing.py)
+
+
+def segment_end(handle: BinaryIO) -> int | None:
+    """Where a Matroska/WebM file ends by its own header: its Segment's stated end (joined.py: a second
+    file after it); None when the size is unknown (written as it went) or the headers do not read."""
+    try:
+        kind, size, at = _read_element(handle, 0)
+        if kind != EBML or size < 0:
+            return None
+        kind, size, body = _read_element(handle, at + size)
+        return body + size if kind == SEGMENT and size >= 0 else None
+    except (OSError, ValueError):
+        return None

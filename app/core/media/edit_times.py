@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media import boxes
+from app.core.media.damage import LEAD_TOLERANCE_S, MAX_FILL, SAMPLE_RATE
 from app.core.media.timescale import child_boxes
 
 
@@ -54,6 +55,7 @@ class Fix:
 
 
 UNTIL_THE_END = 0x7FFFFFFF
+MAX_HELD_S = MAX_FILL / SAMPLE_RATE
 
 
 def damaged(handle: BinaryIO) -> Fix | None:
@@ -68,6 +70,48 @@ def damaged(handle: BinaryIO) -> Fix | None:
     held, past = _past_the_samples(moov)
     beyond = [(start + offset, *entry) for offset, *entry in past]
     return Fix(tuple(found), tuple(pauses), tuple(beyond), held) if found or pauses or beyond else None
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A sound track whose edit list begins with empty edits: it plays `seconds` into the recording."""
+
+    seconds: float
+
+    @property
+    def note(self) -> str:
+        return (f"its edit list holds the audio back {self.seconds:,.3f} s (an empty edit before it): a player plays "
+                f"that long of nothing first, so the audio is placed {self.seconds:,.3f} s in, at the times a player shows")
+
+
+def held_back(handle: BinaryIO, index: int) -> HeldBack | None:
+    """How long track `index`'s edit list holds it back before it plays (its first entries' empty edits,
+    media time -1, in the movie's clock, before an edit that shows some of it); None when it does not, by
+    half a second or less (as a lead behind the picture: stream_times.lead_s), by more than the hour of
+    silence a file may be given (damage.MAX_FILL: a clock kept from a source, ffmpeg's -output_ts_offset
+    of 10 hours), or for longer than the file states it lasts (damage: `damaged` reads such a track from
+    the file's start). ffmpeg starts its clock at a
+    track's first sample when every track is held back (an M4A's one track): its words were heard that
+    much earlier than any player shows them. The handle is left where it was."""
+    index_read = boxes.read_moov(handle)
+    if index_read is None:
+        return None
+    moov = index_read[1]
+    scale, movie = _movie_length(moov)
+    trak = next((span for n, span in enumerate(child_boxes(moov, 8, len(moov), b"trak")) if n == index), None)
+    if trak is None or not (scale and movie):
+        return None
+    for edts, edts_end in child_boxes(moov, trak[0], trak[1], b"edts"):
+        for elst, elst_end in child_boxes(moov, edts, edts_end, b"elst"):
+            held, shown = 0, False
+            for offset, width, time, _ in _entries(moov, elst, elst_end, every=True):
+                if time != -1:
+                    shown = True
+                    break
+                held += struct.unpack_from(">Q" if width == 8 else ">I", moov, offset - width)[0]
+            seconds = held / scale
+            return HeldBack(seconds) if shown and LEAD_TOLERANCE_S < seconds <= MAX_HELD_S and held <= movie else None
+    return None
 
 
 def _past_the_samples(moov: bytes) -> tuple[int, list[tuple[int, int, int, bool]]]:

@@ -9,12 +9,15 @@ import re
 HEAD = 40  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its 'wave' GUID)
 KINDS = {"wav": "a WAV", "rf64": "an RF64/BW64 (a WAV past 4 GB)", "w64": "a Wave64", "caf": "a CAF",
          "iso": "an MP4/MOV/3GP", "aiff": "an AIFF", "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR",
-         "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone"}
+         "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone",
+         "mkv": "a Matroska/WebM"}
 CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file's first element (its EBML header)
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
 MARKS = ((b"RIFF", 0), (b"RF64", 0), (b"BW64", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0),
-         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0))  # bytes each kind opens with, and where
+         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0),
+         (EBML_MAGIC, 0))  # bytes each kind opens with, and where
 MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to look for, in one pass
 MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
 MOST_INTO = max(MARK_INTO.values())
@@ -44,6 +47,8 @@ def kind(head: bytes) -> str | None:
     if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= ID3_HEADER \
             and head[5] & 0x0F == 0 and max(head[6:10]) < 128:  # version 2-4, its flags, a size of 7-bit bytes
         return "mp3"
+    if head[:4] == EBML_MAGIC and b"\x42\x82" in head[4:]:  # its DocType ("webm", "matroska") in its header:
+        return "mkv"  # four bytes alone lie about in audio (about once in 4 GB of samples)
     return "iso" if head[4:8] == b"ftyp" and head[:3] == b"\x00\x00\x00" else None  # a small 'ftyp' box
 
 

@@ -1,7 +1,9 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
-FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR, FLAC, MP3 or
-ADTS AAC (another MP3's ID3 tag, another AMR's header inside those is no second file: heard on, as before).
+FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR,
+FLAC, MP3, ADTS AAC or a Matroska/WebM whose Segment states its size (another MP3's ID3 tag, another
+AMR's header inside those is no second file: heard on, as before; a WebM followed by a copy: ffmpeg
+read on into the copy, its clock back to 0, and the whole first file was named damaged).
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said; after an
@@ -27,14 +29,14 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, file_kinds, flac
+from app.core.media import boxes, data_ends, ebml, file_kinds, flac
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.file_kinds import KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
-FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg")  # the kinds whose end is found
+FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 
 
@@ -133,6 +135,8 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tag and what opens there (an M4A, a WAV a tagger put it before)
         return _file_after(handle, (file_kinds.id3_size(head) if kind == "mp3" else 0) + 1, "mp3")
+    if kind == "mkv":
+        return ebml.segment_end(handle)
     return _caf_end(handle, size_of_file)
 
 

@@ -38,6 +38,16 @@ def starts_past_end(handle: BinaryIO, index: int) -> bool:
         return False
 
 
+def first_chunks(moov: bytes) -> list[int]:
+    """Where each track's first chunk of samples lies in the file by the index `moov` (its stco/co64), for
+    the tracks that state one."""
+    tables = (child_box(moov, trak, b"mdia", b"minf", b"stbl") for trak in child_boxes(moov, 8, len(moov), b"trak"))
+    try:
+        return [offsets[0] for offsets in (_offsets(moov, stbl) for stbl in tables if stbl is not None) if offsets]
+    except struct.error:  # a table cut or damaged: nothing to judge by
+        return []
+
+
 def _sample_table(handle: BinaryIO, index: int) -> tuple[bytes, tuple[int, int] | None, int]:
     """The file's index (moov), where track `index`'s sample table (stbl) lies in it, the file's size."""
     where = boxes.locate_top_level(handle, b"moov")

@@ -35,6 +35,7 @@ from app.core.media import (
     mkv_entry,
     mkv_lacing,
     mkv_private,
+    moov_twice,
     moovless,
     moovless_aac,
     moovless_video,
@@ -109,6 +110,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (sizes := box_sizes.damaged(handle)) is not None:  # ftyp's size: 'not media'
         handle = Patched(handle, sizes.patches)
+    if _is_iso_media(handle) and (copy := moov_twice.found(handle)) is not None:  # every sample read from the copy
+        handle = copy.view(handle)
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
     if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
@@ -167,7 +170,7 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container): no other
         return (wiped,)  # view is made, so no other fix's note applies
-    return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+    return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, moov_twice.found(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             data_ends.found(handle), caf_packets.damaged(data_ends.view(handle)), edit_times.damaged(handle) if _is_iso_media(handle) else None,

@@ -20,6 +20,7 @@ from app.core.media import (
     amr_repeats,
     boxes,
     data_ends,
+    edit_times,
     edits,
     flac,
     moovless,
@@ -82,7 +83,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         if not streams and any(s.type == "audio" for s in container.streams):
             raise ValueError(CUT_BEFORE_AUDIO if boxes.cut_inside_a_box(handle) else UNKNOWN_CODEC)  # an MP4 cut in its moov
         chosen = audio_streams.speech_stream_index(p, streams)
-        info = _describe(container, chosen)
+        held = edit_times.held_back(handle, chosen) if chosen is not None and _is_iso(container) else None
+        info = _describe(container, chosen, held.seconds if held else 0.0)
         if fault := too_many_channels(info["channels"]):
             raise ValueError(fault)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
@@ -90,7 +92,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         guessed = guessed or framed
         if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
-        if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
+        if chosen is not None and held is None:  # a clock starting at 10:00:00 is no 10 hours of audio
             info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
         if info["container"] == "flac" and chosen is not None and (closed := flac.closed_length_s(container, chosen)):
             info["duration_ms"] = round(closed * 1000)  # whole: a damaged header's rate gave hours, or 0.1 s
@@ -110,8 +112,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = amr.duration_ms(amr_repeats.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
-    if info["container"] == "caf":  # a PCM CAF cut short: ffmpeg gives the bytes present's length
-        info["duration_ms"] = max(info["duration_ms"], data_ends.caf_stated_ms(handle) or 0)
+    if info["container"] == "caf" and (stated := data_ends.caf_stated_ms(handle)) is not None:  # not a size's guess
+        info["duration_ms"] = stated  # (cut short: the bytes present's; a chunk after the audio: counted)
     if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
         info["duration_ms"] = held  # timestamps days ahead in a file of seconds: its sound, not the claim
         streams = tuple(replace(s, duration_ms=min(s.duration_ms, held)) if s.index == chosen else s for s in streams)
@@ -140,7 +142,13 @@ def _starts_rifx(handle) -> bool:
     return rifx.is_rifx(handle.read(12))
 
 
-def _describe(container, chosen: int | None) -> dict:
+def _is_iso(container) -> bool:
+    return container.format.name.startswith("mov,")
+
+
+def _describe(container, chosen: int | None, held_s: float = 0.0) -> dict:
+    """What the container says of stream `chosen`; its length counts the time an MP4's edit list holds it
+    back (`held_s`: edit_times.held_back) where ffmpeg's clock starts later."""
     audio = None if chosen is None else container.streams[chosen]
     has_video = any(
         s.type == "video" and not is_cover_art(s) for s in container.streams
@@ -149,7 +157,7 @@ def _describe(container, chosen: int | None) -> dict:
     if audio is not None and (tagged := _tagged_end_s(audio, container)) is not None:
         duration_ms = round(tagged * 1000)
     elif audio is not None and audio.duration is not None and audio.time_base is not None:
-        duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
+        duration_ms = round((float(audio.duration * audio.time_base) + max(lead_s(container, audio), held_s)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {

@@ -75,7 +75,9 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
     was cut short of it. `measured`: `read_ms` was measured from frames that time themselves (MP3
     in a WAV), which a damaged byte rate must not shorten (8 s of speech recorded as 2 s)."""
-    found = _data_chunk(handle) or _w64_data_chunk(data_ends.view(handle))  # a W64's size as data_ends reads it
+    found = _data_chunk(handle)
+    w64 = found is None
+    found = found or _w64_data_chunk(data_ends.view(handle))  # a W64's size as data_ends reads it
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
@@ -86,6 +88,8 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     held = wav_blocks.held_ms(handle) or held  # ADPCM, GSM: by their blocks, whatever the byte rate says
     if fact and held and read_ms > held * FACT_SLACK + 1000 and not measured:
         read_ms = held
+    if w64 and held and size not in UNKNOWN_SIZES and size <= present and not measured:  # ffmpeg: the file's size
+        read_ms = min(read_ms, held)  # over its byte rate, a chunk after the audio counted (3.129 s of 3.000)
     return max(read_ms, _claim(size, byte_rate, present) or 0)
 
 
@@ -160,12 +164,14 @@ class Layout:
     overrun: bool = False  # a chunk before the samples states a length past the file's end (damaged)
     unsized: bool = False  # an RF64 whose ds64 chunk, where its sizes belong, is missing or says 0
     mended: tuple[str, ...] = ()  # the fmt chunk's damaged length or sub-format, read as its bytes bear out
+    trailed: bool = False  # samples of no stated size followed by chunks a WAV names (a LIST): read to them
 
     @property
     def needs_rebuilding(self) -> bool:
         """ffmpeg would miss samples: it steps over a chunk by its padded length, so it lands one
         byte short of the data after an unpadded one, and it reads only the first data chunk."""
-        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or self.unsized or len(self.data) > 1 or bool(self.mended))
+        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or self.unsized or len(self.data) > 1
+                                                        or bool(self.mended) or self.trailed)
 
     def header(self) -> bytes:
         """A plain WAV header for the same format and all the samples, one data chunk after it."""
@@ -186,6 +192,9 @@ class Layout:
         if self.overrun:
             return ("a chunk before the samples states a length past the end of the file (a damaged header): "
                     "the samples were found after it")
+        if self.trailed:
+            return (f"the WAV states no length for its samples (written as it went), and chunks follow them from byte "
+                    f"{self.data[-1][1]:,} to the file's end (its LIST or tags): the samples were read up to there")
         if len(self.data) > 1:
             return (f"the WAV holds its samples in {len(self.data)} data chunks (a writer's fault; a player reads "
                     "only the first): all were read, one after the other")
@@ -204,7 +213,7 @@ def layout(handle: BinaryIO) -> Layout | None:
     if len(head) < 12 or head[:4] not in WAV_MAGIC or head[8:12] != b"WAVE":
         return None
     size_of_file = handle.seek(0, 2)
-    at, fmt, data, unpadded, overrun, ds64, mended = 12, b"", [], False, False, b"", []
+    at, fmt, data, unpadded, overrun, ds64, mended, trailed = 12, b"", [], False, False, b"", [], False
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
         chunk = handle.read(8)
@@ -215,7 +224,9 @@ def layout(handle: BinaryIO) -> Layout | None:
             mended.append(wav_format.size_note(size, standard))
             size = standard
         handle.seek(at + 8)
-        end = min(at + 8 + size, size_of_file) if size not in UNKNOWN_SIZES or kind != b"data" else size_of_file
+        end = min(at + 8 + size, size_of_file) if size not in UNKNOWN_SIZES or kind != b"data" else \
+            _chunks_after(handle, at + 8, size_of_file)
+        trailed = trailed or end < size_of_file and kind == b"data" and size in UNKNOWN_SIZES
         if kind == b"fmt ":
             fmt = handle.read(min(size, 1 << 16))
         elif kind == b"ds64":
@@ -234,7 +245,7 @@ def layout(handle: BinaryIO) -> Layout | None:
     if data and (subformat := wav_format.mended_subformat(fmt, _peek(handle, data[0][0], 4096))) is not None:
         fmt = subformat[0]
         mended.append(subformat[1])
-    return Layout(fmt, tuple(data), unpadded, overrun, unsized, tuple(mended))
+    return Layout(fmt, tuple(data), unpadded, overrun, unsized, tuple(mended), trailed)
 
 
 SEARCH = 1 << 24
@@ -257,6 +268,46 @@ def _next_chunk(handle: BinaryIO, start: int, has_fmt: bool) -> int | None:
 
 KNOWN_CHUNKS = {b"data", b"fmt ", b"fact", b"LIST", b"bext", b"iXML", b"JUNK", b"junk", b"PAD ", b"FLLR", b"cue ",
                 b"smpl", b"inst", b"PEAK", b"id3 ", b"ID3 ", b"cart", b"axml", b"umid", b"acid", b"levl", b"ds64"}
+
+
+TAIL_SEARCH = 1 << 20  # bytes at the file's end searched for chunks after samples of no stated size
+MOST_TAIL_CHUNKS = 16
+
+
+def _chunks_after(handle: BinaryIO, start: int, size_of_file: int) -> int:
+    """Where the samples of a data chunk stating no size (0, -1: written as it went) end: where chunks a
+    WAV names (a LIST, an id3 tag, cue points) begin, in the file's last MiB, that follow one another
+    exactly to its end; the file's end where none do. ffmpeg read them as samples: a 3 s recording with a
+    4 kB LIST after it was 3.128 s, its last 128 ms the LIST's bytes heard as sound."""
+    low = max(start, size_of_file - TAIL_SEARCH)
+    tail = _peek(handle, low, size_of_file - low)
+    starts = sorted({low + at for name in KNOWN_CHUNKS - {b"data", b"fmt ", b"ds64"}
+                     for at in _every(tail, name)})
+    return next((at for at in starts if _walks_to(handle, at, size_of_file)), size_of_file)
+
+
+def _every(block: bytes, name: bytes) -> list[int]:
+    found, at = [], block.find(name)
+    while at >= 0:
+        found.append(at)
+        at = block.find(name, at + 1)
+    return found
+
+
+def _walks_to(handle: BinaryIO, at: int, size_of_file: int) -> bool:
+    """Whether chunks a WAV names follow one another from `at` exactly to the file's end (the last one's
+    pad byte may be left out)."""
+    for _ in range(MOST_TAIL_CHUNKS):
+        chunk = _peek(handle, at, 8)
+        if len(chunk) < 8 or chunk[:4] not in KNOWN_CHUNKS:
+            return False
+        size = struct.unpack_from("<I", chunk, 4)[0]
+        if at + 8 + size == size_of_file or at + 8 + size + size % 2 == size_of_file:
+            return True
+        at += 8 + size + size % 2
+        if at > size_of_file:
+            return False
+    return False
 
 
 def _unpadded(padded: bytes, bare: bytes) -> bool:

@@ -16,12 +16,11 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media.box_sizes import MAX_BOXES, TOP_LEVEL
+from app.core.media.box_sizes import MAX_BOXES, TOP_LEVEL, moov_ending
 from app.core.media.views import from_start
 
 LEAD = 8  # zero bytes at the start that no box's header holds (a size of 0 is a name's too)
 SEARCH = 4096  # bytes searched past the zeros for the box after them (ftyp, free, wide are small)
-MOOV_TAIL = 64 << 20  # bytes from the file's end searched for an index ending it
 BLOCK = 1 << 16  # bytes read at a time to measure a long run of zeros
 LARGE = 1 << 32  # a box this size or larger states it in 64 bits after its name (16 bytes of header)
 
@@ -60,7 +59,7 @@ def found(handle: BinaryIO) -> Wiped | None:
         for at in range(max(LEAD, zeros - 7), min(zeros + SEARCH, end) if zeros < len(head) else 0):
             if (moov := _chain(handle, at, end)) is not None:
                 return Wiped(zeros, b"free", at, moov)
-        moov = _moov_ending(handle, end)  # the media data's header wiped too, or more zeros than searched past
+        moov = moov_ending(handle, end)  # the media data's header wiped too, or more zeros than searched past
         if moov is None or (moov >= LARGE and zeros < 16):  # no room for a 64-bit size
             return None
         zeros = zeros if zeros < len(head) else _zeros_to(handle, moov)
@@ -95,18 +94,4 @@ def _chain(handle: BinaryIO, at: int, end: int) -> int | None:
             return None
         moov = at if head[4:8] == b"moov" and moov is None else moov
         at += size
-    return None
-
-
-def _moov_ending(handle: BinaryIO, end: int) -> int | None:
-    """Where a moov box that ends exactly at the file's end starts (holding a movie header), or None."""
-    start = max(0, end - MOOV_TAIL)
-    handle.seek(start)
-    tail = handle.read(end - start)
-    spot = tail.rfind(b"moov")
-    while spot >= 4:
-        size = struct.unpack(">I", tail[spot - 4:spot])[0]
-        if spot - 4 + size == len(tail) and b"mvhd" in tail[spot:spot + 64]:
-            return start + spot - 4
-        spot = tail.rfind(b"moov", 0, spot)
     return None
