@@ -114,12 +114,6 @@ def read_moov(handle: BinaryIO) -> tuple[int, bytes] | None:
         handle.seek(at)
 
 
-def later_top_level(handle: BinaryIO, kind: bytes) -> int | None:
-    """Where the first top-level box of this kind after the file's first box starts (a second file's
-    ftyp joined after the first's boxes), or None; the handle is left where it was."""
-    return _find_top_level(handle, kind, lambda where, size, end: where, past_first=True)
-
-
 def top_level(handle: BinaryIO, most: int = 64) -> list[tuple[bytes, int, int]]:
     """(type, where, size) of the file's first `most` top-level boxes, while they follow one another inside
     it (a box of size 0 runs to the file's end); the handle is left where it was."""
@@ -129,11 +123,10 @@ def top_level(handle: BinaryIO, most: int = 64) -> list[tuple[bytes, int, int]]:
 
 
 def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T],
-                    past_first: bool = False, seen: Callable[[tuple[bytes, int, int]], None] | None = None,
+                    seen: Callable[[tuple[bytes, int, int]], None] | None = None,
                     most: int = MAX_BOXES) -> T | None:
-    """`read(where, size, size_of_file)` of the first top-level box of this kind (`past_first`: not the
-    file's first box), with the handle just past its first 16 bytes; None when the walk meets no such
-    box (or an error). `seen` is told each box walked, whole inside the file. The handle is left where it was."""
+    """`read(where, size, size_of_file)` of the first top-level box of this kind, with the handle just past its
+    first 16 bytes; None when the walk meets no such box (or an error). `seen` is told each box walked, whole inside the file. The handle is left where it was."""
     at = handle.tell()
     try:
         mended = box_sizes.damaged(handle)  # a first box's or the media data's size damaged: as box_sizes reads it
@@ -149,7 +142,7 @@ def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int
             size = size_of_file - where if size == 0 and seen is not None else size
             if seen is not None and 8 <= size and where + size <= size_of_file:
                 seen((head[4:8], where, size))
-            if head[4:8] == kind and not (past_first and where == 0):
+            if head[4:8] == kind:
                 return read(where, size, size_of_file)
             if size < 8 or where + size >= size_of_file:
                 return None
