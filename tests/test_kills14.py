@@ -13,6 +13,7 @@ import subprocess
 import sys
 import wave
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -136,3 +137,20 @@ def test_a_worker_killed_while_a_batch_is_stored_transcribes_each_note_once(batc
         == sorted(f"{n.stem}.json" for n in notes)
     verify = _run(None, ["verify", "--case", str(case_dir)])
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_short_file_alone_killed_after_its_run_opened_is_decoded_again_as_it_was(batch, tmp_path):
+    """A short file decoded alone, the worker killed once its run is opened (nothing stored), is retried as a short
+    file alone again, not as a long file resumed: interview_mono.wav, `--model base`, read "The time is 1022." after
+    such a kill where uninterrupted runs read "The time is 10.22." (review_revB M2). Its run names the batch it was
+    decoded in, as an uninterrupted run's does, with the same words."""
+    note = batch[0][:1]
+    whole = _run(None, _args(note, tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    script, mark = tmp_path / "kill_nth.py", tmp_path / "killed"
+    script.write_text(KILL_NTH, encoding="utf-8")
+    killed = _run(script, _args(note, tmp_path), PARLEY_TEST_KILL_AFTER="app.worker.process:Worker._open_runs",
+                  PARLEY_TEST_KILL_NTH="1", PARLEY_TEST_KILL_MARK=str(mark))
+    assert mark.exists() and "killed by SIGKILL" in killed.stderr and killed.returncode == 0, killed.stderr
+    assert _query(tmp_path / "case", "SELECT count(*) FROM runs") == [(1,)]  # the opened run resumed, not a second
+    assert _outcome(tmp_path / "case") == _outcome(tmp_path / "whole" / "case") == [(note[0].name, ANY, note[0].name)]

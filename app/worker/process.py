@@ -362,7 +362,7 @@ class Worker(CommandThread):
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
             decoded = self._with_planned(ready)
-            if len(decoded) > 1:
+            if decoded:  # one alone too: retried, it is decoded alone again as a short file (the same text)
                 self.case.plan_batch([run_id for _, _, run_id in ready], self.planned or [j.id for j, _, _ in ready])
         return ready, decoded
 
