@@ -13,6 +13,7 @@ import subprocess
 import sys
 import wave
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -31,8 +32,9 @@ if __name__ == "__mp_main__":
     def counted(*args, **kwargs):
         result = real(*args, **kwargs)
         calls.append(1)
-        if len(calls) == nth and not os.path.exists(mark):
-            open(mark, "w").close()
+        killed = len(open(mark).read()) if os.path.exists(mark) else 0  # one mark a kill
+        if len(calls) == nth and killed < int(os.environ.get("PARLEY_TEST_KILL_TIMES", "1")):
+            open(mark, "a").write("x")
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     setattr(owner, attr, counted)
@@ -136,3 +138,23 @@ def test_a_worker_killed_while_a_batch_is_stored_transcribes_each_note_once(batc
         == sorted(f"{n.stem}.json" for n in notes)
     verify = _run(None, ["verify", "--case", str(case_dir)])
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+@pytest.mark.parametrize("kills", [1, 2])
+def test_a_short_file_alone_killed_after_its_run_opened_is_decoded_again_as_it_was(batch, tmp_path, kills):
+    """A short file decoded alone, the worker killed once its run is opened (nothing stored), is retried as a short
+    file alone again, not as a long file resumed: interview_mono.wav, `--model base`, read "The time is 1022." after
+    such a kill where uninterrupted runs read "The time is 10.22." (review_revB M2). Its run names the batch it was
+    decoded in, as an uninterrupted run's does, with the same words. Killed twice, its last attempt is alone as
+    its first was: decoded as a short file too (it was decoded as a long file)."""
+    note = batch[0][:1]
+    whole = _run(None, _args(note, tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    script, mark = tmp_path / "kill_nth.py", tmp_path / "killed"
+    script.write_text(KILL_NTH, encoding="utf-8")
+    killed = _run(script, _args(note, tmp_path), PARLEY_TEST_KILL_AFTER="app.worker.process:Worker._open_runs",
+                  PARLEY_TEST_KILL_NTH="1", PARLEY_TEST_KILL_MARK=str(mark), PARLEY_TEST_KILL_TIMES=str(kills))
+    assert mark.read_text() == "x" * kills and killed.returncode == 0, killed.stderr
+    assert killed.stderr.count("killed by SIGKILL (attempt") == kills, killed.stderr
+    assert _query(tmp_path / "case", "SELECT count(*) FROM runs") == [(1,)]  # the opened run resumed, not a second
+    assert _outcome(tmp_path / "case") == _outcome(tmp_path / "whole" / "case") == [(note[0].name, ANY, note[0].name)]

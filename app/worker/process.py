@@ -243,11 +243,15 @@ class Worker(CommandThread):
         take its batch-mates down again), but on its first retry, when an attempt is left after it, it is
         decoded with its batch again if one was planned (the worker or the command killed: the same text as
         uninterrupted; a file that crashes it again still leaves each a last attempt alone), or, stopped
-        before it had a run (the model loading), with the retries alike. A partial run goes alone.
+        before it had a run (the model loading), with the retries alike. A file planned alone is alone in its
+        batch at every attempt: decoded as a short file again (as a long file its words could differ). A partial
+        run goes alone.
         """
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
-        if job.attempts > 1 and not (job.attempts == 2 < job.max_attempts and (job.run_id is None or self._planned_batch(job))):
+        planned = self._planned_batch(job)
+        if job.attempts > 1 and planned != [job.id] and not (job.attempts == 2 < job.max_attempts
+                                                              and (job.run_id is None or planned)):
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
@@ -362,7 +366,7 @@ class Worker(CommandThread):
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
             decoded = self._with_planned(ready)
-            if len(decoded) > 1:
+            if decoded:  # one alone too: retried, it is decoded alone again as a short file (the same text)
                 self.case.plan_batch([run_id for _, _, run_id in ready], self.planned or [j.id for j, _, _ in ready])
         return ready, decoded
 
