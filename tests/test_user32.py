@@ -74,3 +74,20 @@ def test_the_windows_notice_on_such_a_note_says_the_language_was_set_not_detecte
     assert run is not None and run.language_set
     assert notices(run, False) == ["No words were recognised in French, the language it was set to, though speech "
                                    "was heard: if it is another language, choose it and re-run."]
+
+
+def test_a_phone_folder_whose_telegram_chat_lacks_its_recordings_is_not_said_to_have_none(tmp_path, capsys):
+    """`transcribe PHONE/` said of the Telegram chat "a chat export without voice notes or videos" and, on the next
+    line, "2 voice note(s) or video(s) the chat names are not in the export": the two lines disagreed."""
+    from app.cli.main import main
+
+    chat = tmp_path / "phone" / "Telegram" / "result.json"
+    chat.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "telegram_result.json", chat)
+    status = main(["transcribe", str(tmp_path / "phone"), "--out", str(tmp_path / "out"),
+                   "--case", str(tmp_path / "case")])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert (f"{chat}: a chat export holding none of the 2 voice note(s) or video(s) it names: taken into the case, "
+            "not failed") in err
+    assert "without voice notes or videos" not in err
