@@ -34,6 +34,9 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
         out.append("No speech was found in this recording.")
     if language_uncertain(run) and ENGLISH_ONLY_NOTE in run.warnings:  # nothing detected: no "100% sure"
         out.append("Language uncertain: not detected (English-only model).")
+    elif language_uncertain(run) and run.language_set and run.worded_count == 0:  # not detected: no "100% sure"
+        out.append(f"No words were recognised in {safe_language_name(run.language)}, the language it was set to, "
+                   "though speech was heard: if it is another language, choose it and re-run.")
     elif language_uncertain(run):
         out.append(f"Language uncertain: detected as {safe_language_name(run.language)} "
                    f"({(run.language_probability or 0.0):.0%} sure).")

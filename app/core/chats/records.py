@@ -88,6 +88,17 @@ class Message:
         return not self.system and bool(self.text.strip())
 
 
+def missing_name(m: Message) -> str:
+    """A recording missing from the export by its file name, or, where the export names none, by what it is and
+    when it was sent: Telegram's "(File not included. Change data exporting settings to download.)" was listed
+    among the file names as if it were one."""
+    if m.attachment is not None and m.attachment.name:
+        return m.attachment.name
+    kind = "video" if m.attachment is not None and m.attachment.kind == "video" else "voice note"
+    sent = m.datetime.replace("T", " ") if m.datetime else m.time_as_written
+    return f"an unnamed {kind} sent {sent}" if sent else f"an unnamed {kind}"
+
+
 @dataclass(frozen=True)
 class Chat:
     name: str
@@ -114,7 +125,7 @@ class ChatExport:
     def missing_recordings(self) -> list[str]:
         """The voice notes and videos the messages name that are not in the export (left out when it was
         made, or lost since): nothing of them can be transcribed, and `transcribe` said nothing of them."""
-        return [m.attachment.name or m.attachment.placeholder for m in self.messages
+        return [missing_name(m) for m in self.messages
                 if m.attachment is not None and m.attachment.missing and m.attachment.kind in ("audio", "video")]
 
     def accounting(self) -> str:

@@ -29,6 +29,7 @@ class RunSummary:
     worded_count: int = 0  # segments with text (the others are [inaudible] markers)
     inaudible_ms: int = 0  # speech detected without words (the markers' total length)
     languages: tuple[tuple, ...] = ()  # its speech by language, where decoded in several (language_parts)
+    language_set: bool = False  # its language was given by the user (`--language`, the re-run picker), not detected
 
     @property
     def heard_speech(self) -> bool:
@@ -50,7 +51,15 @@ def _run_summary(row) -> RunSummary:  # type: ignore[no-untyped-def]
         warnings = ()
     return RunSummary(row["id"], row["task"], row["status"], row["language"], row["language_probability"],
                       row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings,
-                      row["parent_run_id"], int(row["worded"]), int(row["inaudible_ms"]), _languages(row))
+                      row["parent_run_id"], int(row["worded"]), int(row["inaudible_ms"]), _languages(row),
+                      _language_set(row))
+
+
+def _language_set(row) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return bool(json.loads(row["settings_json"] or "{}").get("language"))
+    except (ValueError, AttributeError):
+        return False
 
 
 def _languages(row) -> tuple[tuple, ...]:  # type: ignore[no-untyped-def]

@@ -80,6 +80,9 @@ def uncertain_detail(run: RunSummary) -> str:
     if run.worded_count == 0 and ENGLISH_ONLY_NOTE in run.warnings:  # `--language` is refused with this model
         return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: "
                 "re-run with a multilingual model (--model base) in its language")
+    if run.worded_count == 0 and run.language_set:  # nothing detected: it was decoded in the language it was given
+        return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised in "
+                f"{safe_language_name(run.language)}, the language it was set to: if it is another, re-run in that one")
     if run.worded_count == 0:  # every language its speech was read as, where the run noted them
         return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {readings or found}: "
                 "re-run in its language")
