@@ -56,8 +56,9 @@ _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "me
                 "media_video_message": "video", "media_photo": "image", "media_file": "document",
                 "media_call": CALL,  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
                 "sticker_wrap": "sticker", "animated_wrap": "animation"}  # a GIF: Telegram's silent MP4, no voice
-# A file left out is a generic block titled by what it is; a GIF's and a sticker's carry another kind's class
-_LEFT_OUT_TITLES = {"Animation": "animation", "Sticker": "sticker"}
+# A file left out is a generic block titled by what it is; a GIF's and a sticker's carry a video's and a photo's class
+# and are titled exactly "Animation" and "Sticker" (a contact or a file merely named "Sticker Mule" is neither)
+_LEFT_OUT_TITLES = {("video", "Animation"): "animation", ("image", "Sticker"): "sticker"}
 
 
 @dataclass
@@ -289,7 +290,7 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
         for kind, words in raw.missing:
             if kind == CALL:
                 continue
-            kind = _LEFT_OUT_TITLES.get(" ".join(words).split(" ", 1)[0], kind)
+            kind = _LEFT_OUT_TITLES.get((kind, words[0] if words else ""), kind)
             if kind != "other" or _LEFT_OUT_RE.search(" ".join(words)):  # a file the export did not include
                 attachments.append(Attachment(None, True, kind, " ".join(words)))
             elif words:  # a contact, a place, a poll: what the export shows, said in the note

@@ -1,0 +1,42 @@
+"""Session 32's fixes of review_revE (chats32, chatsfix32): Telegram left-out blocks named by their title alone,
+Western-dated lines pasted into a Japanese-era chat, Google Voice's "only the account's own messages" note, Hijri
+notes."""
+
+from __future__ import annotations
+
+
+def _telegram_page(body: str) -> str:
+    """Telegram Desktop's messages.html around `body` (export_output_html.cpp's layout)."""
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body>'
+            '<div class="page_wrap"><div class="page_header"><div class="content"><div class="text bold">Crew</div>'
+            f'</div></div><div class="page_body chat_page"><div class="history">\n{body}</div></div></div></body></html>\n')
+
+
+def _telegram_block(i: int, css: str, title: str, details: str) -> str:
+    """A message holding one generic media block (pushGenericMedia): a file left out, a contact with no card file."""
+    return (f'<div class="message default clearfix" id="message{i}"><div class="body"><div class="pull_right date '
+            f'details" title="15.01.2024 21:0{i}:00 UTC+03:00">21:0{i}</div><div class="from_name">Anna </div>'
+            f'<div class="media_wrap clearfix"><div class="media clearfix pull_left {css}"><div class="fill '
+            f'pull_left"></div><div class="body"><div class="title bold">{title}</div>{details}</div></div></div>'
+            '</div></div>\n')
+
+
+def test_a_telegram_contact_or_file_named_sticker_is_no_missing_sticker(tmp_path):
+    """Only a GIF's or sticker's block is titled exactly "Animation" (a video's class) or "Sticker" (a photo's).
+    Before: any block whose first word was one of them was relabelled, so a contact saved as "Sticker Mule" became
+    a missing sticker (its number lost from the note) and a left-out "Sticker order form.pdf" a sticker."""
+    from app.core.chats import load_export
+    left_out = '<div class="description">Not included, change data exporting settings to download.</div>'
+    body = (_telegram_block(1, "media_contact", "Sticker Mule", '<div class="status details">+1 555 0100</div>')
+            + _telegram_block(2, "media_file", "Sticker order form.pdf",
+                              f'{left_out}<div class="status details">120.3 KB</div>')
+            + _telegram_block(3, "media_file", "Animation reel.mp4", f'{left_out}<div class="status details">9 MB</div>')
+            + _telegram_block(4, "media_photo", "Sticker", f'{left_out}<div class="status details">😀, 20.1 KB</div>'))
+    (tmp_path / "messages.html").write_text(_telegram_page(body), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    contact, form, reel, sticker = loaded.export.messages
+    assert contact.attachment is None
+    assert contact.note == "shown as: Sticker Mule +1 555 0100"
+    assert [(a.kind, a.missing) for a in (form.attachment, reel.attachment, sticker.attachment)] == [
+        ("document", True), ("document", True), ("sticker", True)]
+    assert form.attachment.placeholder.startswith("Sticker order form.pdf Not included")
