@@ -4,6 +4,8 @@ notes."""
 
 from __future__ import annotations
 
+from tests.chat_helpers import loaded_messages
+
 
 def _telegram_page(body: str) -> str:
     """Telegram Desktop's messages.html around `body` (export_output_html.cpp's layout)."""
@@ -40,3 +42,19 @@ def test_a_telegram_contact_or_file_named_sticker_is_no_missing_sticker(tmp_path
     assert [(a.kind, a.missing) for a in (form.attachment, reel.attachment, sticker.attachment)] == [
         ("document", True), ("document", True), ("sticker", True)]
     assert form.attachment.placeholder.startswith("Sticker order form.pdf Not included")
+
+
+def test_a_western_dated_line_pasted_into_a_japanese_era_chat_is_words_of_the_message_above(tmp_path):
+    """A phone set to the Japanese calendar writes every header in eras ("[3/18/R4, 14:56:01]"); a header-shaped
+    line with a four-digit year was pasted in from elsewhere. Before (review_revE chatsfix32 H1): "[1/14/2024,
+    09:00:00] Carl: I did it" became a message of Carl's, who is not in the chat, placed a day early, with no note.
+    Now it is words of Bob's message, said; a header that lost its era letter stays its sender's message."""
+    from app.core.chats.whatsapp import YEAR_LINE_NOTE
+    pasted = ["[1/14/2024, 09:00:00] Carl: I did it", "[2024/01/14 09:05:00] Carl: twice"]
+    text = (f"[1/15/R6, 10:00:00] Anna: hi\n[1/15/R6, 10:01:00] Bob: look what Carl wrote:\n{pasted[0]}\n{pasted[1]}\n"
+            "[1/15/R6, 10:02:00] Anna: wow\n[1/7/6, 10:03:00] Bob: ok\n")
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat - Anna.txt")
+    assert [(m.sender, m.datetime, m.text) for m in messages] == [
+        ("Anna", "2024-01-15T10:00:00", "hi"), ("Bob", "2024-01-15T10:01:00", "look what Carl wrote:\n" + "\n".join(pasted)),
+        ("Anna", "2024-01-15T10:02:00", "wow"), ("Bob", None, "ok")]
+    assert messages[1].note.endswith(YEAR_LINE_NOTE) and YEAR_LINE_NOTE not in messages[2].note
