@@ -58,3 +58,41 @@ def test_a_western_dated_line_pasted_into_a_japanese_era_chat_is_words_of_the_me
         ("Anna", "2024-01-15T10:00:00", "hi"), ("Bob", "2024-01-15T10:01:00", "look what Carl wrote:\n" + "\n".join(pasted)),
         ("Anna", "2024-01-15T10:02:00", "wow"), ("Bob", None, "ok")]
     assert messages[1].note.endswith(YEAR_LINE_NOTE) and YEAR_LINE_NOTE not in messages[2].note
+
+
+def test_a_google_voice_page_damaged_before_the_other_partys_message_does_not_say_it_holds_only_the_accounts(
+        tmp_path):
+    """Before (review_revE chats32 M1): a page the account and Anna wrote on, damaged (`<![foo]>`, a marked section
+    Python's parser stops at) before Anna's message, said "the page holds only the account's own messages": false of
+    the exhibit. Now it says so only as far as the page was read."""
+    from app.core.chats import load_export
+    from app.core.chats.googlevoice import ONLY_OWNER_NOTE
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    anna = _cite("Anna", "+17323212222")
+    page = _text_page("Anna", [_message(1, ME, "me one"), _message(2, ME, "me two"), "<![foo]>",
+                               _message(3, anna, "anna answers")])
+    (tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html").write_text(page, encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html")
+    messages = loaded.export.messages
+    assert [(m.sender, m.text) for m in messages] == [("Me", "me one"), ("Me", "me two")]
+    assert not any(ONLY_OWNER_NOTE in m.note for m in messages)
+    assert messages[0].note.startswith("as far as this damaged page was read, it holds only the account's own")
+    assert "damaged HTML" in messages[-1].note
+
+
+def test_a_google_voice_page_titled_by_a_number_says_the_number_it_was_sent_to(tmp_path):
+    """Takeout titles the page of a party saved as no contact by the number ("+17325551234 - Text - ….html").
+    Before (review_revE chats32 M2): its messages said "(no number)" and "a contact's name as saved". Now they say
+    the number is written in the title and the file name only; a page titled by a contact's name is as before."""
+    from app.core.chats import load_export
+    from app.core.chats.googlevoice import ONLY_OWNER_NOTE
+    from tests.test_chatsfix30 import ME, _message, _text_page
+    said = {}
+    for party in ("+17325551234", "Mum"):
+        page = tmp_path / f"{party} - Text - 2021-03-02T10_00_00Z.html"
+        page.write_text(_text_page(party, [_message(3, ME, "meet at 9"), _message(4, ME, "bring it")]), encoding="utf-8")
+        [loaded] = load_export(page)
+        said[party] = {m.note for m in loaded.export.messages}
+    assert said == {"Mum": {ONLY_OWNER_NOTE}, "+17325551234": {
+        ("the page holds only the account's own messages (\"Me\") and writes whom they were sent to only in its title "
+         "and Takeout's file name (the number +17325551234), not in its messages")}}
