@@ -96,3 +96,24 @@ def test_a_google_voice_page_titled_by_a_number_says_the_number_it_was_sent_to(t
     assert said == {"Mum": {ONLY_OWNER_NOTE}, "+17325551234": {
         ("the page holds only the account's own messages (\"Me\") and writes whom they were sent to only in its title "
          "and Takeout's file name (the number +17325551234), not in its messages")}}
+
+
+def test_an_impossible_hijri_date_is_not_said_read_by_a_calendar(tmp_path):
+    """Before (review_revE chats32 L2): "[31/6/1443 AH, …]" (no month has 31 days) had no date-time and a note saying
+    it was "read by the arithmetical (civil) Islamic calendar" and "not a valid calendar date". Now only the latter."""
+    from app.core.chats.calendars import HIJRI_SPREAD_NOTE
+    messages = loaded_messages(tmp_path, "[31/6/1443 AH, 14:56:01] Anna: x\n[19/6/1443 AH, 09:00:00] Bob: y\n", "c.txt")
+    read = ("Islamic (Hijri) date: day 19 of month 6 of 1443 AH, read by the arithmetical (civil) Islamic calendar; "
+            f"{HIJRI_SPREAD_NOTE}")
+    assert [(m.datetime, m.note) for m in messages] == [
+        (None, "Islamic (Hijri) date; not a valid calendar date"), ("2022-01-23T09:00:00", read)]
+
+
+def test_an_islamic_era_word_beside_a_gregorian_year_does_not_change_the_calendar(tmp_path):
+    """Before (review_revE chats32 L1): "[8/6/2024 h 14:56:01]" was read as the Islamic year 2024 ("outside
+    1389-1523 AH", no date-time); reader 30 read it as 8 June 2024. A four-digit Gregorian year says the calendar;
+    the same word beside 1443 still says the Islamic one."""
+    gregorian = loaded_messages(tmp_path, "[8/6/2024 h 14:56:01] Anna: x\n[19/6/2024 AH 09:00:00] Bob: y\n", "g.txt")
+    assert [(m.datetime, m.note) for m in gregorian] == [("2024-06-08T14:56:01", ""), ("2024-06-19T09:00:00", "")]
+    hijri = loaded_messages(tmp_path, "[8/6/1443 h 14:56:01] Anna: x\n[19/6/1443 h 09:00:00] Bob: y\n", "i.txt")
+    assert [m.datetime for m in hijri] == ["2022-01-12T14:56:01", "2022-01-23T09:00:00"]
