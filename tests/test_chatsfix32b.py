@@ -117,3 +117,37 @@ def test_an_islamic_era_word_beside_a_gregorian_year_does_not_change_the_calenda
     assert [(m.datetime, m.note) for m in gregorian] == [("2024-06-08T14:56:01", ""), ("2024-06-19T09:00:00", "")]
     hijri = loaded_messages(tmp_path, "[8/6/1443 h 14:56:01] Anna: x\n[19/6/1443 h 09:00:00] Bob: y\n", "i.txt")
     assert [m.datetime for m in hijri] == ["2022-01-12T14:56:01", "2022-01-23T09:00:00"]
+
+
+def test_a_page_damaged_where_the_parser_reads_on_says_how_many_of_its_messages_were_read(tmp_path, capsys):
+    """A damaged spot the parser does not stop at, in a message's element (`<s<![foo]>ection …>`, `<div cl<![foo]>ass=
+    "message default …">`), made the reader miss that message: before (review_revE chatsfix32 M1), Messenger's newest
+    and Telegram's second message were gone with nothing said. Now the page's markup is counted by marks each message
+    writes once (its class, its footer or id): the chat says how many it opens and how many were read, and the
+    command line warns."""
+    from app.core.chats import load_export
+    from tests.test_chat_layouts17 import _messenger_page
+    from tests.test_cli_mistakes import run
+    thread = tmp_path / "messages" / "inbox" / "crew_1"
+    thread.mkdir(parents=True)
+    page = _messenger_page([("Bob", "the money is in the car", "Jan 15, 2024 9:06:00 pm"),
+                            ("Anna", "where is it?", "Jan 15, 2024 9:05:12 pm")])
+    (thread / "message_1.html").write_text(page.replace("<section", "<s<![foo]>ection", 1), encoding="utf-8")
+    [loaded] = load_export(thread / "message_1.html")
+    [anna] = loaded.export.messages
+    assert (anna.sender, anna.text) == ("Anna", "where is it?")
+    assert anna.note == ("the page is damaged HTML the parser read on past: its markup opens 2 messages, 1 of them read, "
+                         "so a message of it may be missing or misread with nothing else said of it")
+    _, _, err = run(capsys, "timeline", str(thread / "message_1.html"), "--out", str(tmp_path / "out"), "--format",
+                    "json", "--case", str(tmp_path / "case"))
+    assert "warning: a page is damaged HTML the parser read on past: it opens more messages than were read" in err
+
+    body = "".join(_telegram_block(i, "media_contact", name, f'<div class="status details">{number}</div>')
+                   for i, (name, number) in enumerate((("Oleg", "+7 900 1"), ("Ivan", "+7 900 2"), ("Pavel", "+7 900 3")), 1))
+    (tmp_path / "messages.html").write_text(_telegram_page(body.replace(
+        '<div class="message default clearfix" id="message2">', '<div cl<![foo]>ass="message default clearfix" '
+        'id="message2">')), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    assert [m.note.split("; ")[0] for m in loaded.export.messages] == ["shown as: Oleg +7 900 1", "shown as: Pavel +7 900 3"]
+    assert loaded.export.messages[-1].note.endswith("its markup opens 3 messages, 2 of them read, so a message of it "
+                                                    "may be missing or misread with nothing else said of it")

@@ -4,13 +4,15 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
-    read_pages(new_reader, pages, held_at_spot) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
+    read_pages(new_reader, pages, held_at_spot, marks) -> [(number, reader)], [damage or unseen]
+    with_damaged_pages_said(chat, damages, page_of, name)
     is_damaged_page_note(message)   (a page of which nothing was read: said on the command line, not counted)
     read_up_to_damage(reader, page, held_at_spot) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -70,6 +72,7 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
 
 
 NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
+READ_ON_PAST = "damaged HTML the parser read on past"  # in the note of a page that lost messages so (`Unseen`)
 
 
 @dataclass(frozen=True)
@@ -183,16 +186,47 @@ def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
     return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
 
 
+@dataclass(frozen=True)
+class Unseen:
+    """A page the parser read to its end that opens more messages in its markup than were read: damage it read on
+    past (`<s<![foo]>ection …`) lost a message with nothing else to see. Said as a `Damage` is."""
+
+    page: int  # from 0
+    pages: int
+    opened: int  # the record openers its markup holds
+    read: int
+    cut = False  # no record is known to be the one cut (`Damage.cut`)
+
+    @property
+    def which(self) -> str:
+        return f"page {self.page + 1} of this chat's {self.pages} pages" if self.pages > 1 else "the page"
+
+    @property
+    def note(self) -> str:
+        return (f"{self.which} is {READ_ON_PAST}: its markup opens {self.opened} messages, "
+                f"{self.read} of them read, so a message of it may be missing or misread with nothing else said of it")
+
+    @property
+    def reason(self) -> str:
+        said = f"damaged HTML: {self.opened} messages opened in its markup, {self.read} read"
+        return f"{self.which}: {said}" if self.pages > 1 else said
+
+
 def read_pages(new_reader: Callable[[], Reader], pages: list[str], held_at_spot: HeldAtSpot[Reader, Record],
-               ) -> tuple[list[tuple[int, Reader]], list[Damage]]:
+               marks: tuple[re.Pattern[str], ...]) -> tuple[list[tuple[int, Reader]], list[Damage | Unseen]]:
     """Each page of a chat read by a reader of its own, up to a spot the parser cannot read (`read_up_to_damage`):
-    (page number, reader), and where each damaged page stopped being read (`with_damaged_pages_said`)."""
-    read, damages = [], []
+    (page number, reader), and where each damaged page stopped being read (`with_damaged_pages_said`). A page read
+    to its end is damaged too when its markup opens more records than were read: `marks` are what each record's
+    markup writes once (its element's class, its id), independent of each other, so a spot breaking one is seen by
+    another; the most any of them counts is how many the page opens."""
+    read: list[tuple[int, Reader]] = []
+    damages: list[Damage | Unseen] = []
     for number, page in enumerate(pages):
         reader = new_reader()
         damage = read_up_to_damage(reader, page, held_at_spot, number, len(pages))
         read.append((number, reader))
-        damages += [damage] if damage is not None else []
+        opened, got = max(len(mark.findall(page)) for mark in marks), len(held_at_spot(reader)[0])
+        damages += [damage] if damage is not None else [Unseen(number, len(pages), opened, got)] if opened > got else []
     return read, damages
 
 
@@ -203,7 +237,7 @@ def _noted(message: Message, note: str) -> Message:
     return replace(message, note="; ".join(n for n in (message.note, note) if n))
 
 
-def with_damaged_pages_said(chat: Chat, damages: list[Damage], page_of: list[int], name: str,
+def with_damaged_pages_said(chat: Chat, damages: list[Damage | Unseen], page_of: list[int], name: str,
                             newest_first: bool = False) -> Chat:
     """Each damaged page said: by the last message read from it before the spot (the page's first in time when its
     pages list the newest first), or, none read from it, by a note with no sender or time at the chat's end (its

@@ -50,6 +50,8 @@ _TITLE_RE = re.compile(
 _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
 _GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
 _USERPIC_RE = re.compile(r"^userpic\d+$")
+# What each message's markup writes once (date lines too): its element's class, its id ("message12", "message-1")
+_MARKS = (re.compile(r'class="message (?:default|service)[ "]'), re.compile(r'\bid="message-?\d+"'))
 CALL = "call"
 CALL_NOTE = "a call as the export shows it (the app's record of it, not words typed)"
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
@@ -337,7 +339,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damages = read_pages(_Reader, pages, _held)
+    read, damages = read_pages(_Reader, pages, _held, _MARKS)
     cut = {damage.page for damage in damages if damage.cut}
     for number, reader in read:
         for raw in reader.messages:
