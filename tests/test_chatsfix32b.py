@@ -151,3 +151,22 @@ def test_a_page_damaged_where_the_parser_reads_on_says_how_many_of_its_messages_
     assert [m.note.split("; ")[0] for m in loaded.export.messages] == ["shown as: Oleg +7 900 1", "shown as: Pavel +7 900 3"]
     assert loaded.export.messages[-1].note.endswith("its markup opens 3 messages, 2 of them read, so a message of it "
                                                     "may be missing or misread with nothing else said of it")
+
+
+def test_a_google_voice_page_whose_message_element_is_damaged_says_two_messages_were_read_as_one(tmp_path):
+    """`<div class="mess<![foo]>age">`: the parser reads on, and Anna's message is read into the account's before it
+    ("MeAnna (+17323212222)": "me twoanna answers"). Before, nothing said it; now the page's times (one each message
+    writes) count 3 messages, 2 read, said on the message read last (the one-page readers: Google Voice, iMessage,
+    Discord)."""
+    from app.core.chats import load_export
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    page = _text_page("Anna", [_message(1, ME, "me one"), _message(2, ME, "me two"),
+                               _message(3, _cite("Anna", "+17323212222"), "anna answers")])
+    at = page.rindex('<div class="message">')
+    (tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html").write_text(
+        page[:at] + '<div class="mess<![foo]>age">' + page[at + len('<div class="message">'):], encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html")
+    one, merged = loaded.export.messages
+    assert (one.sender, one.note) == ("Me", "")
+    assert merged.note == ("the page is damaged HTML the parser read on past: its markup opens 3 messages, 2 of them "
+                           "read, so a message of it may be missing or misread with nothing else said of it")

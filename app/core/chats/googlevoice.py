@@ -49,6 +49,7 @@ _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page 
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
 _MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
+_MARKS = (re.compile(r'class="message"'), re.compile(r'class="dt"'))  # what each text message writes once
 _ONLY_OWNER = "the page holds only the account's own messages (\"Me\")"
 _ONLY_OWNER_READ = "as far as this damaged page was read, it holds only the account's own messages (\"Me\")"
 _TO_A_NAME = (" and does not write whom they were sent to (no number): the chat's name is the page's title or Takeout's "
@@ -265,7 +266,7 @@ def _title(page: _Page, name: str) -> str:
 def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[Chat, ...]:
     """The page's chat; page `number` (from 0) of a party's `pages` text pages, a damaged spot says which."""
     reader = _Reader()
-    damage = read_up_to_damage(reader, text, _held, number, pages, PurePosixPath(name).name if pages > 1 else "")
+    damage = read_up_to_damage(reader, text, _held, _MARKS, number, pages, PurePosixPath(name).name if pages > 1 else "")
     page = reader.page
     if page.call is not None and page.call in page.parts:  # (left out when the spot came before any of it)
         messages = _call(page, page.call)
