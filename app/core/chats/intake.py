@@ -118,7 +118,8 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     (each number its own conversation, as on 29); one rule for a damaged spot in the five HTML readers (Telegram,
 #     Messenger, Google Voice, iMessage, Discord): a sender counts once its element closed (no piece of a name as
 #     sender), a message the spot fell in is left out only when nothing of it was read, one that closed before it is
-#     never said cut; WhatsApp's calendar taken from the chat's first header, a line dated in the other calendar (an
+#     never said cut, a page read to its end that opens more messages than were read (damage the parser read on
+#     past) says so; WhatsApp's calendar taken from the chat's first header, a line dated in the other calendar (an
 #     era line in a chat of Western years, a four-digit year in an era chat) the words of the message above, said (a
 #     header that lost its era letter read as its sender's message, as on 29)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
