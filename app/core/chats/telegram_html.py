@@ -51,7 +51,7 @@ _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data export
 _GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
 _USERPIC_RE = re.compile(r"^userpic\d+$")
 # What each message's markup writes once (date lines too): its element's class, its id ("message12", "message-1")
-_MARKS = (re.compile(r'class="message (?:default|service)[ "]'), re.compile(r'\bid="message-?\d+"'))
+_MARKS = (re.compile(r'class="message (?:default|service)[ "]'), re.compile(r' id="message-?\d+"'))
 CALL = "call"
 CALL_NOTE = "a call as the export shows it (the app's record of it, not words typed)"
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
