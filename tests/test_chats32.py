@@ -62,7 +62,6 @@ def test_a_google_voice_page_of_the_accounts_messages_alone_says_its_recipient_i
     assert [m.note for m in answered.messages] == ["", ""]
     assert [(m.sender, m.text, m.note) for m in alone.messages] == [
         ("Me", "sent only to mum B: meet at 9", ONLY_OWNER_NOTE), ("Me", "bring it", ONLY_OWNER_NOTE)]
-    assert "does not write whom they were sent to" in ONLY_OWNER_NOTE
 
 
 def test_a_google_voice_page_taken_in_alone_before_is_linked_not_called_a_second_export(tmp_path):

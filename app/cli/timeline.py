@@ -25,7 +25,7 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
 from app.core.chats.app_stores import store_kind
-from app.core.chats.html_cut import NOT_READ_PAST, is_damaged_page_note
+from app.core.chats.html_cut import NOT_READ_PAST, READ_ON_PAST, is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn, pages_shared_with
 from app.core.chats.json_cut import CUT_JSON_MARKERS
@@ -80,6 +80,9 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         if any(NOT_READ_PAST in m.note for m in t.export.messages):  # read up to a damaged spot only
             print(f"{t.shown}: warning: the page is damaged HTML and was not read past the spot its last message "
                   "read says; what follows is not in this file's chat", file=sys.stderr)
+        if any(READ_ON_PAST in m.note for m in t.export.messages):  # a message missed where the parser read on
+            print(f"{t.shown}: warning: a page is {READ_ON_PAST}: it opens more messages than were read (the note "
+                  "of a message read from it says how many)", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"

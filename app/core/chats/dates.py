@@ -152,6 +152,8 @@ def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "
     era = raw[eras[0]] if eras else ""
     values = tuple(JAPANESE_ERAS[p[0]][1] + int(p[1:]) if i in eras else int(p) for i, p in enumerate(raw))
     widths = tuple(4 if i in eras else len(p) for i, p in enumerate(raw))
+    if any(w == 4 and gregorian_year(v)[0] is not None for v, w in zip(values, widths)):
+        hijri = False  # "8/6/2024 h 14:56": a Gregorian year; the word between date and time is no Islamic era
     year_at = _written_year(widths)
     width_class = "y4" if year_at is not None else "y2"
     layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}" + (f":{script}" if script else "") + \
@@ -295,8 +297,9 @@ def calendar_note(stamp: Stamp, order: Order) -> str:
 def _hijri_note(stamp: Stamp, order: Order, year: int) -> str:
     if year not in calendars.HIJRI_YEARS:
         return f"Islamic (Hijri) year {year} is outside 1389-1523 AH (1970-2100); date-time left empty"
-    if order.month is None or order.day is None:
-        return "Islamic (Hijri) date"
+    if order.month is None or order.day is None or calendars.from_hijri(
+            year, stamp.parts[order.month], stamp.parts[order.day], (0, 0, 0)) is None:
+        return "Islamic (Hijri) date"  # no such date ("31/6/1443 AH"): read by no calendar, said why after it
     return (f"Islamic (Hijri) date: day {stamp.parts[order.day]} of month {stamp.parts[order.month]} of {year} AH, "
             f"read by the arithmetical (civil) Islamic calendar; {calendars.HIJRI_SPREAD_NOTE}")
 

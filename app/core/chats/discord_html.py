@@ -39,6 +39,8 @@ CONTAINER = "discord-html"
 _NUMERIC_RE = re.compile(r"^(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}),?\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
                          r"\s*(?P<mark>[AaPp]\.?\s?[Mm]\.?)?$")
 _WORDED = ("%d-%b-%y %I:%M %p", "%A, %B %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%d %B %Y %H:%M", "%Y-%m-%d %H:%M")
+# What each message's markup writes once: its container's class and its id ("chatlog__message-container-12")
+_MARKS = (re.compile(r'class="chatlog__message-container[ "]'), re.compile(r' id="chatlog__message-container-\d+"'))
 _TITLE_RE = re.compile(r"^(?:Audio|Video|Image): (?P<name>.+?)(?: \([^()]*\))?$")
 _SKIP = ("chatlog__reply", "chatlog__embed", "chatlog__attachment-spoiler-caption")
 _TEXT = {"chatlog__author": "sender", "chatlog__system-notification-author": "sender",
@@ -213,7 +215,7 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    damage = read_up_to_damage(reader, text, _held)
+    damage = read_up_to_damage(reader, text, _held, _MARKS)
     isos, notes = moments([raw.time for raw in reader.raws])
     if damage is not None and damage.cut and not reader.raws[-1].time:
         notes[-1] = ""  # cut before its time: the damage's note says it

@@ -35,6 +35,7 @@ from app.core.chats.html_cut import (
     with_damage_said,
 )
 from app.core.chats.records import Attachment, Chat, Message, kind_of, party
+from app.core.chats.senders import phone_sender
 from app.core.errors import ChatError
 
 CONTAINER = "google-voice-html"
@@ -48,9 +49,14 @@ _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page 
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
 _MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
-ONLY_OWNER_NOTE = ("the page holds only the account's own messages (\"Me\") and does not write whom they were sent to "
-                   "(no number): the chat's name is the page's title or Takeout's file name, a contact's name as "
-                   "saved, which two people can share")
+_MARKS = (re.compile(r'class="message"'), re.compile(r'class="dt"'))  # what each text message writes once
+_ONLY_OWNER = "the page holds only the account's own messages (\"Me\")"
+_ONLY_OWNER_READ = "as far as this damaged page was read, it holds only the account's own messages (\"Me\")"
+_TO_A_NAME = (" and does not write whom they were sent to (no number): the chat's name is the page's title or Takeout's "
+              "file name, a contact's name as saved, which two people can share")
+_TO_A_NUMBER = (" and writes whom they were sent to only in its title and Takeout's file name (the number {number}), not "
+                "in its messages")
+ONLY_OWNER_NOTE = _ONLY_OWNER + _TO_A_NAME
 _TEXT_PAGE_RE = re.compile(r"^(?P<party>.+) - Text - \d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}Z\.html$")
 
 
@@ -260,7 +266,7 @@ def _title(page: _Page, name: str) -> str:
 def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[Chat, ...]:
     """The page's chat; page `number` (from 0) of a party's `pages` text pages, a damaged spot says which."""
     reader = _Reader()
-    damage = read_up_to_damage(reader, text, _held, number, pages, PurePosixPath(name).name if pages > 1 else "")
+    damage = read_up_to_damage(reader, text, _held, _MARKS, number, pages, PurePosixPath(name).name if pages > 1 else "")
     page = reader.page
     if page.call is not None and page.call in page.parts:  # (left out when the spot came before any of it)
         messages = _call(page, page.call)
@@ -271,9 +277,19 @@ def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[C
             messages += _messages(part, len(messages), "", _flat(part.words), False, cut)
     if _deleted(page):
         messages = _noted(messages, "the page is marked deleted by the user (User Deleted: True)")
+    title = _title(page, name)
     if page.call is None and not page.participants and messages and all(m.sender == OWNER for m in messages):
-        messages = _noted(messages, ONLY_OWNER_NOTE)
-    return (with_damage_said(with_cut_said(Chat(_title(page, name), tuple(messages), "iso"), text), damage, name),)
+        messages = _noted(messages, _only_owner_note(title, damage is not None))
+    return (with_damage_said(with_cut_said(Chat(title, tuple(messages), "iso"), text), damage, name),)
+
+
+def _only_owner_note(title: str, damaged: bool) -> str:
+    """What a page of the account's messages alone leaves unwritten: whom they went to. Takeout titles the page of a
+    party saved as no contact by its number ("+17325551234", a short code "22395"), of a contact by the name saved.
+    A damaged page is said only as far as it was read (the other party's messages may be past the spot)."""
+    by_number = phone_sender(title) is not None or title.isdigit()
+    return (_ONLY_OWNER_READ if damaged else _ONLY_OWNER) + (
+        _TO_A_NUMBER.format(number=title) if by_number else _TO_A_NAME)
 
 
 def _deleted(page: _Page) -> bool:

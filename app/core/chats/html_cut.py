@@ -4,13 +4,15 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
-    read_pages(new_reader, pages, held_at_spot) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
+    read_pages(new_reader, pages, held_at_spot, marks) -> [(number, reader)], [damage or unseen]
+    with_damaged_pages_said(chat, damages, page_of, name)
     is_damaged_page_note(message)   (a page of which nothing was read: said on the command line, not counted)
-    read_up_to_damage(reader, page, held_at_spot) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
+    read_up_to_damage(reader, page, held_at_spot, marks) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -70,6 +72,7 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
 
 
 NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
+READ_ON_PAST = "damaged HTML the parser read on past"  # in the note of a page that lost messages so (`Unseen`)
 
 
 @dataclass(frozen=True)
@@ -155,13 +158,45 @@ Record = TypeVar("Record")
 HeldAtSpot = Callable[[Reader], tuple[list[Record], Held | None]]
 
 
-def read_up_to_damage(reader: Reader, page: str, held_at_spot: HeldAtSpot[Reader, Record], number: int = 0,
-                      pages: int = 1, file: str = "") -> Damage | None:
+@dataclass(frozen=True)
+class Unseen:
+    """A page the parser read to its end that opens more records in its markup than were read: damage it read on
+    past (`<s<![foo]>ection …`) lost or merged a message with nothing else to see. Said as a `Damage` is."""
+
+    page: int  # from 0
+    pages: int
+    opened: int  # the records its markup opens
+    read: int
+    file: str = ""  # the page's file name, where the pages are files of their own (Google Voice's)
+    cut = False  # no record is known to be the one cut (`Damage.cut`)
+
+    @property
+    def which(self) -> str:
+        named = f" ({self.file})" if self.file else ""
+        return f"page {self.page + 1} of this chat's {self.pages} pages{named}" if self.pages > 1 else "the page"
+
+    @property
+    def note(self) -> str:
+        return (f"{self.which} is {READ_ON_PAST}: its markup opens {self.opened} messages, "
+                f"{self.read} of them read, so a message of it may be missing or misread with nothing else said of it")
+
+    @property
+    def reason(self) -> str:
+        said = f"damaged HTML: {self.opened} messages opened in its markup, {self.read} read"
+        return f"{self.which}: {said}" if self.pages > 1 else said
+
+
+def read_up_to_damage(reader: Reader, page: str, held_at_spot: HeldAtSpot[Reader, Record],
+                      marks: tuple[re.Pattern[str], ...], number: int = 0, pages: int = 1,
+                      file: str = "") -> Damage | Unseen | None:
     """Feed one page to its reader, keeping what it read before a spot the parser cannot read: None when the page
     read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`). One rule for every
     HTML reader: `held_at_spot(reader)` gives its records and what it holds of the last one when that one is still
     open at the spot (a sender counts only once its element closed); that record is left out when nothing of it
-    was read, else kept and said cut; a record that closed before the spot is neither."""
+    was read, else kept and said cut; a record that closed before the spot is neither. A page read to its end is
+    damaged too when its markup opens more records than were read: `marks` are what each record's markup writes
+    once (its element's class, its id), independent of each other, so a spot breaking one is seen by another; the
+    most any of them counts is how many the page opens."""
     try:
         reader.feed(page)
         reader.close()
@@ -171,10 +206,11 @@ def read_up_to_damage(reader: Reader, page: str, held_at_spot: HeldAtSpot[Reader
         if dropped:
             records.pop()
         return Damage(number, pages, reader.getpos()[0], str(exc), held, dropped, file)
-    return None
+    opened, read = max(len(mark.findall(page)) for mark in marks), len(held_at_spot(reader)[0])
+    return Unseen(number, pages, opened, read, file) if opened > read else None
 
 
-def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
+def with_damage_said(chat: Chat, damage: Damage | Unseen | None, name: str) -> Chat:
     """`chat` (a single page's) with its last message saying where the page could not be read past a damaged spot
     (`read_up_to_damage` decided what of the record the spot fell in is kept); no message read before it: the
     page's one-line refusal."""
@@ -184,13 +220,13 @@ def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
 
 
 def read_pages(new_reader: Callable[[], Reader], pages: list[str], held_at_spot: HeldAtSpot[Reader, Record],
-               ) -> tuple[list[tuple[int, Reader]], list[Damage]]:
+               marks: tuple[re.Pattern[str], ...]) -> tuple[list[tuple[int, Reader]], list[Damage | Unseen]]:
     """Each page of a chat read by a reader of its own, up to a spot the parser cannot read (`read_up_to_damage`):
     (page number, reader), and where each damaged page stopped being read (`with_damaged_pages_said`)."""
     read, damages = [], []
     for number, page in enumerate(pages):
         reader = new_reader()
-        damage = read_up_to_damage(reader, page, held_at_spot, number, len(pages))
+        damage = read_up_to_damage(reader, page, held_at_spot, marks, number, len(pages))
         read.append((number, reader))
         damages += [damage] if damage is not None else []
     return read, damages
@@ -203,7 +239,7 @@ def _noted(message: Message, note: str) -> Message:
     return replace(message, note="; ".join(n for n in (message.note, note) if n))
 
 
-def with_damaged_pages_said(chat: Chat, damages: list[Damage], page_of: list[int], name: str,
+def with_damaged_pages_said(chat: Chat, damages: list[Damage | Unseen], page_of: list[int], name: str,
                             newest_first: bool = False) -> Chat:
     """Each damaged page said: by the last message read from it before the spot (the page's first in time when its
     pages list the newest first), or, none read from it, by a note with no sender or time at the chat's end (its

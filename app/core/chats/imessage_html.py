@@ -38,6 +38,7 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
 _STAMP_RE = re.compile(imessage._STAMP)
+_MARKS = (re.compile(r'<div class="(?:message|announcement)"'),)  # a record's element, as the exporter writes it
 _ROLES = frozenset({"timestamp", "sender", "bubble", "attachment", "attachment_error", "reaction", "deleted",
                     "reply_context", "sticker", "edited", "announcement", "app"})
 _WHOLE = ("sender", "timestamp")  # read only once their element closed: a damaged spot may cut them
@@ -179,7 +180,7 @@ def _record(raw: _Raw, index: int, cut: bool = False) -> list[Message]:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    damage = read_up_to_damage(reader, text, _held)
+    damage = read_up_to_damage(reader, text, _held, _MARKS)
     messages: list[Message] = []
     for k, raw in enumerate(reader.raws, 1):
         messages += _record(raw, len(messages), damage is not None and damage.cut and k == len(reader.raws))

@@ -107,17 +107,21 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
 #     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
-# 31: an iPhone's Islamic (Hijri) dates ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ") dated by the civil Islamic calendar, said;
-#     a Google Voice page of the account's messages alone says its recipient is not written; a Telegram HTML GIF an
-#     animation and its sticker a sticker, written or left out (the GIF was a video, a missing one counted)
-#     a Messenger/Instagram HTML message keeps its words after a `<br />` or `<img … />` (they were lost)
-#     a file named with another calendar's year ("…-PHOTO-1443-06-08-…") is not placed or dated by it
-#     the SMS national-number join of reader 30 taken out (each number its own conversation, as on 29); one rule for
-#     a damaged spot in the five HTML readers (Telegram, Messenger, Google Voice, iMessage, Discord): a sender counts
-#     once its element closed (no piece of a name as sender), a message the spot fell in is left out only when
-#     nothing of it was read, one that closed before it is never said cut; WhatsApp's calendar taken from the chat's
-#     first header, an era line in a chat of Western years the words of the message above, said (in an era chat,
-#     read as on 29)
+# 31: an iPhone's Islamic (Hijri) dates ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ") dated by the civil Islamic calendar, said (not
+#     an impossible one, nor "AH"/"h" beside a four-digit Gregorian year: that date is Gregorian, as on 30); a Google
+#     Voice page of the account's messages alone says its recipient is not written (a page titled by a number: written
+#     only in its title and file name; a damaged page: as far as it was read); a Telegram HTML GIF an animation and its
+#     sticker a sticker, written or left out (the GIF was a video, a missing one counted; only a video's or photo's
+#     block titled exactly "Animation" or "Sticker", not a contact or file so named); a Messenger/Instagram HTML
+#     message keeps its words after a `<br />` or `<img … />` (they were lost); a file named with another calendar's
+#     year ("…-PHOTO-1443-06-08-…") is not placed or dated by it; the SMS national-number join of reader 30 taken out
+#     (each number its own conversation, as on 29); one rule for a damaged spot in the five HTML readers (Telegram,
+#     Messenger, Google Voice, iMessage, Discord): a sender counts once its element closed (no piece of a name as
+#     sender), a message the spot fell in is left out only when nothing of it was read, one that closed before it is
+#     never said cut, a page read to its end that opens more messages than were read (damage the parser read on
+#     past) says so; WhatsApp's calendar taken from the chat's first header, a line dated in the other calendar (an
+#     era line in a chat of Western years, a four-digit year in an era chat) the words of the message above, said (a
+#     header that lost its era letter read as its sender's message, as on 29)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

@@ -38,6 +38,8 @@ _FORMS = ("%b %d, %Y %I:%M:%S %p", "%b %d, %Y, %I:%M %p", "%b %d, %Y %I:%M %p", 
 _SECTIONS = {"_a6-h": "sender", "_a6-p": "content", "_a6-o": "time", "_a6-q": "reactions"}
 _MEDIA = {"audio": "audio", "video": "video", "img": "image"}
 _VOID = frozenset({"br", "img", "source", "meta", "link", "input", "hr", "wbr"})
+# What each message's markup writes once: its element's class (as `_Reader` opens one), its time's footer
+_MARKS = tuple(re.compile(rf'class="[^"<>]*(?<![\w-]){c}(?![\w-])') for c in ("_a6-g", "_a6-o"))
 
 
 _WHOLE = frozenset({"sender", "time"})  # parts read only once their element closed (a damaged spot may cut them)
@@ -168,7 +170,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    read, damages = read_pages(_Reader, pages, _held)
+    read, damages = read_pages(_Reader, pages, _held, _MARKS)
     cut = {damage.page for damage in damages if damage.cut}
     for number, reader in read:
         if number in cut:

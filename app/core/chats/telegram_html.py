@@ -50,14 +50,17 @@ _TITLE_RE = re.compile(
 _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
 _GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
 _USERPIC_RE = re.compile(r"^userpic\d+$")
+# What each message's markup writes once (date lines too): its element's class, its id ("message12", "message-1")
+_MARKS = (re.compile(r'class="message (?:default|service)[ "]'), re.compile(r' id="message-?\d+"'))
 CALL = "call"
 CALL_NOTE = "a call as the export shows it (the app's record of it, not words typed)"
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
                 "media_video_message": "video", "media_photo": "image", "media_file": "document",
                 "media_call": CALL,  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
                 "sticker_wrap": "sticker", "animated_wrap": "animation"}  # a GIF: Telegram's silent MP4, no voice
-# A file left out is a generic block titled by what it is; a GIF's and a sticker's carry another kind's class
-_LEFT_OUT_TITLES = {"Animation": "animation", "Sticker": "sticker"}
+# A file left out is a generic block titled by what it is; a GIF's and a sticker's carry a video's and a photo's class
+# and are titled exactly "Animation" and "Sticker" (a contact or a file merely named "Sticker Mule" is neither)
+_LEFT_OUT_TITLES = {("video", "Animation"): "animation", ("image", "Sticker"): "sticker"}
 
 
 @dataclass
@@ -289,7 +292,7 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
         for kind, words in raw.missing:
             if kind == CALL:
                 continue
-            kind = _LEFT_OUT_TITLES.get(" ".join(words).split(" ", 1)[0], kind)
+            kind = _LEFT_OUT_TITLES.get((kind, words[0] if words else ""), kind)
             if kind != "other" or _LEFT_OUT_RE.search(" ".join(words)):  # a file the export did not include
                 attachments.append(Attachment(None, True, kind, " ".join(words)))
             elif words:  # a contact, a place, a poll: what the export shows, said in the note
@@ -336,7 +339,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damages = read_pages(_Reader, pages, _held)
+    read, damages = read_pages(_Reader, pages, _held, _MARKS)
     cut = {damage.page for damage in damages if damage.cut}
     for number, reader in read:
         for raw in reader.messages:

@@ -49,6 +49,7 @@ from app.core.chats.whatsapp_header import (
     _clean,
     _split_sender,
     era_dated,
+    four_digit_year_dated,
     looks_like_header,
     read_header,
 )
@@ -58,6 +59,8 @@ UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no 
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 ERA_LINE_NOTE = ("a line of it is shaped as a message header dated in a Japanese era, a calendar this chat's headers "
                  "are not written in: kept as words of this message")
+YEAR_LINE_NOTE = ("a line of it is shaped as a message header dated in a year of four digits, not in the Japanese era "
+                  "this chat's headers are written in: kept as words of this message")
 CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
             "size limit): the line is kept as written, no sender assigned")
 
@@ -137,9 +140,9 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     era_chat = _era_chat(lines, headers, shapes)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
-        if not era_chat and era_dated(line) and (header is not None or looks_like_header(line)) and entries:
-            entries[-1].lines.append(line)  # an era's date in a chat of Western years: words of the message above
-            entries[-1].note = "; ".join(n for n in dict.fromkeys((entries[-1].note, ERA_LINE_NOTE)) if n)
+        if (other := _other_calendar(line, era_chat)) and (header is not None or looks_like_header(line)) and entries:
+            entries[-1].lines.append(line)  # a date of another calendar than the chat's: words of the message above
+            entries[-1].note = "; ".join(n for n in dict.fromkeys((entries[-1].note, other)) if n)
         elif header is not None and header.shape in shapes:
             entries.append(_Entry(header, lines=[header.rest], line=line))
         elif (header is not None or looks_like_header(line)) and (not entries or _names_a_sender(line, header)):
@@ -168,6 +171,15 @@ def _era_chat(lines: list[str], headers: list[Header | None], shapes: set[tuple[
     export's first line is always a header of its own (era lines typed later may outnumber a short chat's)."""
     return next((era_dated(line) for line, header in zip(lines, headers)
                  if header is not None and header.shape in shapes), False)
+
+
+def _other_calendar(line: str, era_chat: bool) -> str:
+    """The note for a line dated in another calendar than the chat's, "" for one of the chat's: an era's date in a chat
+    of Western years, a four-digit year in an era chat (a phone writes every header in one calendar: typed or pasted
+    words). A header that lost its era letter ("[1/7/5, …]") is the era chat's own."""
+    if era_chat:
+        return YEAR_LINE_NOTE if four_digit_year_dated(line) else ""
+    return ERA_LINE_NOTE if era_dated(line) else ""
 
 
 def _unread(header: Header | None) -> bool:

@@ -202,6 +202,14 @@ def era_dated(line: str) -> bool:
     return bool(_ERA_DATED_RE.match(_clean(line)))
 
 
+_FOUR_DIGIT_YEAR_RE = re.compile(r"^\[?\s*(?:\d{1,4}\s?[./-]\s?){0,2}\d{4}(?!\d)")
+
+
+def four_digit_year_dated(line: str) -> bool:
+    """A line whose date writes a year in four digits ("2024/01/14", "14.1.2024"), as no Japanese era does."""
+    return bool(_FOUR_DIGIT_YEAR_RE.match(_clean(line)))
+
+
 
 def _split_sender(rest: str) -> tuple[str | None, str]:
     match = _SENDER_RE.match(rest)
