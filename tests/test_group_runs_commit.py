@@ -174,7 +174,7 @@ def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, mod
     assert "not a job this case holds" in [f.problem for f in job_findings(case)][-1]  # job_ids, decoded with it)
     case.plan_batch([opened[1][2]], job_ids)
     first = worker._next_jobs()
-    assert [job.id for job in first] == job_ids[:1] and not worker._batchable(first[0])
+    assert [job.id for job in first] == job_ids[:1] and worker.planned == []  # alone, no plan kept to
     assert _claims(case)[0] == (job_ids[0], "running", 2)
     rest = worker._next_jobs()  # its batch-mates' plans are whole: they are decoded together, as planned
     assert [job.id for job in rest] == job_ids[1:] and worker.planned == job_ids
@@ -222,3 +222,24 @@ def test_a_queue_whose_groups_cannot_be_formed_is_done_a_file_at_a_time(tmp_path
     assert [batch for _, _, batch in _outcome(case_dir)] == [note.name for note in notes]  # each decoded alone
     verify = _run(None, ["verify", "--case", str(case_dir)])
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _attempts_failed(worker, reasons: list[str]) -> list:
+    """Every queued note claimed and failed with each reason in turn, then claimed again: the jobs claimed last."""
+    jobs = worker._next_jobs()
+    for reason in reasons:
+        for job in jobs:
+            assert worker.queue.fail(job.id, reason, retry=True) == "queued"
+        jobs = worker._next_jobs()
+    return jobs
+
+
+@pytest.mark.parametrize(("reasons", "short"), [(["the worker was killed"] * 2, True),
+                                                  (["the worker was killed", "unexpected error: it raised"], False)])
+def test_a_short_file_is_decoded_as_one_at_every_retry_but_its_last_after_an_error(case, models_dir, reasons, short):
+    """A short file's retries stay on the short-file path (its words as a run left alone: review of trial32, a file
+    killed twice before its run opened went to the long-file path), alone after its first retry; only its last
+    attempt after the short-file decoding raised goes to the long-file path (another decoder: review of trial32,
+    M1, a lone short file whose short path raises came out no more)."""
+    jobs = _attempts_failed(worker := _worker(case, models_dir), reasons)
+    assert [job.attempts for job in jobs] == [3] and worker._batchable(jobs[0]) is short

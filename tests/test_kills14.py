@@ -140,19 +140,20 @@ def test_a_worker_killed_while_a_batch_is_stored_transcribes_each_note_once(batc
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
-@pytest.mark.parametrize("kills", [1, 2])
-def test_a_short_file_alone_killed_after_its_run_opened_is_decoded_again_as_it_was(batch, tmp_path, kills):
+@pytest.mark.parametrize(("kill_after", "kills"), [("_open_runs", 1), ("_open_runs", 2), ("_start_short", 2)])
+def test_a_short_file_alone_killed_after_its_run_opened_is_decoded_again_as_it_was(batch, tmp_path, kill_after, kills):
     """A short file decoded alone, the worker killed once its run is opened (nothing stored), is retried as a short
     file alone again, not as a long file resumed: interview_mono.wav, `--model base`, read "The time is 1022." after
     such a kill where uninterrupted runs read "The time is 10.22." (review_revB M2). Its run names the batch it was
     decoded in, as an uninterrupted run's does, with the same words. Killed twice, its last attempt is alone as
-    its first was: decoded as a short file too (it was decoded as a long file)."""
+    its first was: decoded as a short file too (it was decoded as a long file), also when both kills came before its
+    run was opened (review of trial32: its third attempt went to the long-file path)."""
     note = batch[0][:1]
     whole = _run(None, _args(note, tmp_path / "whole"))
     assert whole.returncode == 0, whole.stderr
     script, mark = tmp_path / "kill_nth.py", tmp_path / "killed"
     script.write_text(KILL_NTH, encoding="utf-8")
-    killed = _run(script, _args(note, tmp_path), PARLEY_TEST_KILL_AFTER="app.worker.process:Worker._open_runs",
+    killed = _run(script, _args(note, tmp_path), PARLEY_TEST_KILL_AFTER=f"app.worker.process:Worker.{kill_after}",
                   PARLEY_TEST_KILL_NTH="1", PARLEY_TEST_KILL_MARK=str(mark), PARLEY_TEST_KILL_TIMES=str(kills))
     assert mark.read_text() == "x" * kills and killed.returncode == 0, killed.stderr
     assert killed.stderr.count("killed by SIGKILL (attempt") == kills, killed.stderr

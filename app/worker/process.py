@@ -58,6 +58,7 @@ SHORT_MS = 60_000  # files at most this long are batched across files (also app/
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group (a CPU's group_windows; a GPU's is larger)
 BATCH_MAX_JOBS = 64
 TOLD_POLL_S = 0.05  # an idle worker waiting to be told its command's jobs: how often it sees a stop meanwhile
+UNEXPECTED = "unexpected error"  # how a job failed by an error in the worker (not a kill) is said: retried
 ProgressFn = Callable[[float, int], None]
 TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end)
 
@@ -209,12 +210,14 @@ class Worker(CommandThread):
 
     def _claim_group(self, job: Job) -> list[Job]:
         """`job` and the like jobs claimed to be decoded with it."""
-        planned = self._planned_batch(job)
-        if planned:  # a batch killed part-way: the same files again, in the same order (the same text)
+        planned, first_retry = self._planned_batch(job), job.attempts == 2 < job.max_attempts
+        if planned and (first_retry or planned == [job.id]):  # a batch killed part-way: the same files again,
             group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
                                          if j != job.id and not self._stored(j)))]
-            self.planned = planned
+            self.planned = planned  # in the same order (the same text)
             return sorted(group, key=lambda j: planned.index(j.id))
+        if job.attempts > 1 and not (first_retry and job.run_id is None):
+            return [job]  # a retry alone (a file that crashes the decoder cannot take its batch-mates down again)
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()
         limit_ms = 1000 * (max(BATCH_AUDIO_S, 30.0 * loaded.batch.group_windows) if loaded else BATCH_AUDIO_S)
@@ -237,23 +240,15 @@ class Worker(CommandThread):
         return job
 
     def _batchable(self, job: Job) -> bool:
-        """A short transcribe job on its first attempt with nothing stored yet.
-
-        A retried job goes alone (its batch crashed the worker, say: a file that crashes the decoder cannot
-        take its batch-mates down again), but on its first retry, when an attempt is left after it, it is
-        decoded with its batch again if one was planned (the worker or the command killed: the same text as
-        uninterrupted; a file that crashes it again still leaves each a last attempt alone), or, stopped
-        before it had a run (the model loading), with the retries alike. A file planned alone is alone in its
-        batch at every attempt: decoded as a short file again (as a long file its words could differ). A partial
-        run goes alone.
-        """
+        """A short transcribe job with nothing stored yet: decoded as a short file, at every attempt (as a long file
+        its words could differ from a run left alone), with its batch again on its first retry if one was planned or,
+        stopped before it had a run, with the retries alike, else alone (`_claim_group`). Its last attempt after the
+        short-file decoding raised goes to the long-file path (another decoder: a fault of the one cannot sink it)."""
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
-        planned = self._planned_batch(job)
-        if job.attempts > 1 and planned != [job.id] and not (job.attempts == 2 < job.max_attempts
-                                                              and (job.run_id is None or planned)):
-            return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
+            return False
+        if job.attempts >= job.max_attempts > 1 and (job.error or "").startswith(UNEXPECTED):
             return False
         return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
 
@@ -305,7 +300,7 @@ class Worker(CommandThread):
         except (MediaError, ParleyError) as exc:
             self._fail(job, str(exc.reason) if isinstance(exc, MediaError) else _one_line(exc), False)
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
-            self._fail(job, f"unexpected error: {_one_line(exc)}", True)
+            self._fail(job, f"{UNEXPECTED}: {_one_line(exc)}", True)
         finally:
             self.current = ()
 
@@ -353,7 +348,7 @@ class Worker(CommandThread):
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
             for job in jobs:
                 if self.queue.state_of(job.id) == "running":
-                    self._fail(job, f"unexpected error: {_one_line(exc)}", True)
+                    self._fail(job, f"{UNEXPECTED}: {_one_line(exc)}", True)
         finally:
             self.current = ()
 
