@@ -22,8 +22,6 @@ MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to 
 MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
 MOST_INTO = max(MARK_INTO.values())
 ID3_HEADER = 10
-TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag: an APEv2,
-# Lyrics3 or ID3v1 tag ('TAG', an enhanced one 'TAG+')
 
 
 def kind(head: bytes) -> str | None:
@@ -59,10 +57,22 @@ def id3_size(head: bytes) -> int:
     return ID3_HEADER + stated + (10 if head[5] & 0x10 else 0)
 
 
-def tag_only(after_tag: bytes) -> bool:
-    """Whether the bytes after an ID3v2 tag (to the file's end, a few kB) make it a tag alone, no MP3 of
-    its own: none, zeros (padding), or the other tags a tagger appends (APEv2, Lyrics3, ID3v1)."""
-    return not after_tag.strip(b"\x00") or after_tag.startswith(TRAILING_TAGS)
+def trailing_tags(after_tag: bytes) -> int:
+    """The bytes at the start of `after_tag` (what follows an ID3v2 tag) that are the other tags a tagger
+    appends, each walked by its own size: Lyrics3 (to its 'LYRICS200' or 'LYRICSEND'), APEv2 (its
+    header's size + the header), an enhanced ID3v1 'TAG+' (227 bytes), ID3v1 (128 bytes)."""
+    at = 0
+    while True:
+        if after_tag.startswith(b"LYRICSBEGIN", at):
+            ends = [end for mark in (b"LYRICS200", b"LYRICSEND") if (end := after_tag.find(mark, at)) > 0]
+            length = min(ends) + 9 - at if ends else 0
+        elif after_tag.startswith(b"APETAGEX", at) and len(after_tag) >= at + 32:
+            length = 32 + int.from_bytes(after_tag[at + 12:at + 16], "little")  # its header, then the size it states
+        else:
+            length = 227 if after_tag.startswith(b"TAG+", at) else 128 if after_tag.startswith(b"TAG", at) else 0
+        if not length or at + length > len(after_tag):
+            return at
+        at += length
 
 
 FRAMES_LOOK = 1 << 15  # bytes read for a stream's first frames (an ADTS frame may reach 8 kB)
