@@ -15,12 +15,11 @@ CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file's first element (its EBML header)
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
-MARKS = ((b"RIFF", 0), (b"RF64", 0), (b"BW64", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0),
-         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0),
-         (EBML_MAGIC, 0))  # bytes each kind opens with, and where
-MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to look for, in one pass
-MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
-MOST_INTO = max(MARK_INTO.values())
+ID3_FLAGS = b"[" + re.escape(bytes(range(0, 256, 16))) + b"]"  # an ID3v2 header's flags: the low 4 bits clear
+OPENED = re.compile(b"|".join((  # the opening bytes kind() tells each kind by (an EBML magic's DocType aside), in one pass
+    b"RIFF....WAVE", b"(?:RF64|BW64)....WAVEds64", re.escape(W64_RIFF) + b".{8}" + re.escape(W64_WAVE),
+    re.escape(CAF_OPENING), b"FORM....AIF[FC]", b"fLaC[\x00\x80]\x00\x00\x22", b"OggS\x00\x02", b"#!AMR(?:-WB)?\n",
+    b"ID3[\x02-\x04]\x00" + ID3_FLAGS + b"[\x00-\x7f]{4}", re.escape(EBML_MAGIC), b"\x00\x00\x00.ftyp")), re.DOTALL)
 ID3_HEADER = 10
 
 

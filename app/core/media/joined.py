@@ -191,13 +191,12 @@ def _file_after(handle: BinaryIO, at: int, besides: str | None = None) -> int | 
 
 def _openings(seen: bytes, searched: int) -> Iterator[tuple[int, str]]:
     """The places in `seen[:searched]` where a file of a kind file_kinds knows opens, and its kind:
-    where its opening bytes (one search for them all) start one."""
-    mark = file_kinds.MARKED.search(seen)
-    while mark is not None and mark.start() < searched + file_kinds.MOST_INTO:
-        start = mark.start() - file_kinds.MARK_INTO[mark.group()[:4]]
-        if 0 <= start < searched and (kind := file_kinds.kind(seen[start:start + file_kinds.HEAD])) is not None:
-            yield start, kind
-        mark = file_kinds.MARKED.search(seen, mark.start() + 1)  # marks may overlap: from the next byte
+    where its opening bytes (one search for them all, each hit almost always a file's) start one."""
+    opening = file_kinds.OPENED.search(seen)
+    while opening is not None and opening.start() < searched:
+        if (kind := file_kinds.kind(seen[opening.start():opening.start() + file_kinds.HEAD])) is not None:
+            yield opening.start(), kind
+        opening = file_kinds.OPENED.search(seen, opening.start() + 1)  # openings may overlap: from the next byte
 
 
 def _tags_end(handle: BinaryIO, at: int) -> int:
