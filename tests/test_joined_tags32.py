@@ -41,7 +41,7 @@ def test_a_recording_behind_two_id3_tags_is_heard_whole(folders, suffix):
 
 
 SECONDS = {"wav_8k_3s": ("wav", 3, "-ar", "8000"), "amr_3s": ("amr", 3), "wav_16k_5s": ("wav", 5)}
-NAMED = {"wav": "a WAV behind an ID3 tag", "amr": "an AMR behind an ID3 tag"}
+NAMED = {"wav": "a WAV", "amr": "an AMR", "flac": "a FLAC"}
 
 
 @pytest.mark.parametrize("first_kind", ["wav", "flac"])
@@ -54,7 +54,8 @@ def test_a_file_after_an_id3_and_an_id3v1_tag_is_named_not_called_titles(folders
         first = _speech(folder, f"note.{first_kind}", OFFSETS_S[0], 3, *CODECS[first_kind])
         second_file = _speech(folder, f"other.{other}", OFFSETS_S[2], seconds, *CODECS[other], *rate)
         data = first.read_bytes() + _id3_tag("Interview 6") + ID3V1 + second_file.read_bytes()
-        _assert_first_heard_and_second_named(first, _written(folder, f"both.{first_kind}", data), NAMED[other])
+        joined_file = _written(folder, f"both.{first_kind}", data)
+        _assert_first_heard_and_second_named(first, joined_file, f"{NAMED[other]} behind an ID3 tag")
 
 
 @pytest.mark.parametrize("first_kind", ["mp3", "bare_mp3", "adts"])
@@ -68,7 +69,7 @@ def test_a_tagged_file_after_an_mp3_or_adts_is_cut_before_its_tag(folders, first
         second_file = _speech(folder, f"other.{other}", OFFSETS_S[2], 3, *CODECS[other])
         data = first.read_bytes() + _id3_tag("Interview 7") + second_file.read_bytes()
         joined_file = _written(folder, f"both.{name.rsplit('.', 1)[1]}", data)
-        _assert_first_heard_and_second_named(first, joined_file, f"{'a WAV' if other == 'wav' else 'a FLAC'} behind an ID3 tag")
+        _assert_first_heard_and_second_named(first, joined_file, f"{NAMED[other]} behind an ID3 tag")
 
 
 SINGLES = {"vbr_mp3_cover.mp3": ("-c:a", "libmp3lame", "-q:a", "0", "-id3v2_version", "3", "-write_id3v1", "1"),

@@ -19,15 +19,18 @@ read as a chunk of the first, lost without a word or called damaged, as the file
 WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
 followed by a copy was called damaged, followed by an M4A refused; an AMR's was read as frames (a 3 s
 note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag
-after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1) or padding follow it, and
-names what a tagger put it before (a WAV, an M4A) when that opens after it.
+after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1, each walked by its size) or
+padding follow it, and names what a tagger put it before (a WAV, an M4A) when that opens after them
+(it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
+second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
+(a tagger's new one put before the old) are one file's: the recording after them is no second file.
 """
 
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media import boxes, data_ends, ebml, file_kinds, flac
