@@ -40,7 +40,8 @@ def test_a_recording_behind_two_id3_tags_is_heard_whole(folders, suffix):
         _assert_heard_as_alone(alone, _written(folder, f"tagged.{suffix}", tags + alone.read_bytes()))
 
 
-SECONDS = {"wav_8k_3s": ("wav", 3, "-ar", "8000"), "amr_3s": ("amr", 3), "wav_16k_5s": ("wav", 5)}
+SECONDS = {"wav_8k_3s": ("wav", 3, b"", "-ar", "8000"), "amr_3s": ("amr", 3, b""), "wav_16k_5s": ("wav", 5, b""),
+           "tagged_flac_3s": ("flac", 3, _id3_tag("Interview 8"))}  # a FLAC with an ID3 tag of its own in front
 NAMED = {"wav": "a WAV", "amr": "an AMR", "flac": "a FLAC"}
 
 
@@ -48,12 +49,13 @@ NAMED = {"wav": "a WAV", "amr": "an AMR", "flac": "a FLAC"}
 @pytest.mark.parametrize("second", SECONDS)
 def test_a_file_after_an_id3_and_an_id3v1_tag_is_named_not_called_titles(folders, first_kind, second):
     """A whole file under 64 kB behind a tagger's ID3v2 + ID3v1 tag was called 'titles or names a tagging
-    program added after it: it is no audio'; a larger one 'an MP3 (ID3-tagged)'."""
-    other, seconds, *rate = SECONDS[second]
+    program added after it: it is no audio'; a larger one, or one with an ID3 tag of its own, 'an MP3
+    (ID3-tagged)'."""
+    other, seconds, own_tag, *rate = SECONDS[second]
     for folder in folders:
         first = _speech(folder, f"note.{first_kind}", OFFSETS_S[0], 3, *CODECS[first_kind])
         second_file = _speech(folder, f"other.{other}", OFFSETS_S[2], seconds, *CODECS[other], *rate)
-        data = first.read_bytes() + _id3_tag("Interview 6") + ID3V1 + second_file.read_bytes()
+        data = first.read_bytes() + _id3_tag("Interview 6") + ID3V1 + own_tag + second_file.read_bytes()
         joined_file = _written(folder, f"both.{first_kind}", data)
         _assert_first_heard_and_second_named(first, joined_file, f"{NAMED[other]} behind an ID3 tag")
 

@@ -114,10 +114,10 @@ def _tagged(handle: BinaryIO, second: Joined) -> Joined:
     tag_end = _tags_end(handle, second.at)
     handle.seek(tag_end)
     after_tag = handle.read(TAG_TAIL)
-    behind_at = tag_end + file_kinds.trailing_tags(after_tag)
-    if second.at + second.size - tag_end <= TAG_TAIL and not after_tag[behind_at - tag_end:].strip(b"\x00"):
+    tags_end = tag_end + file_kinds.trailing_tags(after_tag)
+    if second.at + second.size - tag_end <= TAG_TAIL and not after_tag[tags_end - tag_end:].strip(b"\x00"):
         return Joined(second.at, second.size, second.kind, "id3")
-    behind = _kind_at(handle, behind_at)
+    behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
     if behind in (None, "mp3", "id3"):
         return second
     return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
