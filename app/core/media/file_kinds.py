@@ -15,15 +15,12 @@ CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file's first element (its EBML header)
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
-MARKS = ((b"RIFF", 0), (b"RF64", 0), (b"BW64", 0), (W64_RIFF, 0), (CAF_OPENING, 0), (b"ftyp", 4), (b"FORM", 0),
-         (b"fLaC", 0), (b"OggS", 0), (b"#!AMR", 0), (b"ID3", 0),
-         (EBML_MAGIC, 0))  # bytes each kind opens with, and where
-MARKED = re.compile(b"|".join(re.escape(mark) for mark, _ in MARKS))  # what to look for, in one pass
-MARK_INTO = {mark[:4]: into for mark, into in MARKS}  # how far into a file its mark lies, by the mark's first bytes
-MOST_INTO = max(MARK_INTO.values())
+ID3_FLAGS = b"[" + re.escape(bytes(range(0, 256, 16))) + b"]"  # an ID3v2 header's flags: the low 4 bits clear
+OPENED = re.compile(b"|".join((  # the opening bytes kind() tells each kind by (an EBML magic's DocType aside), in one pass
+    b"RIFF....WAVE", b"(?:RF64|BW64)....WAVEds64", re.escape(W64_RIFF) + b".{8}" + re.escape(W64_WAVE),
+    re.escape(CAF_OPENING), b"FORM....AIF[FC]", b"fLaC[\x00\x80]\x00\x00\x22", b"OggS\x00\x02", b"#!AMR(?:-WB)?\n",
+    b"ID3[\x02-\x04]\x00" + ID3_FLAGS + b"[\x00-\x7f]{4}", re.escape(EBML_MAGIC), b"\x00\x00\x00.ftyp")), re.DOTALL)
 ID3_HEADER = 10
-TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag: an APEv2,
-# Lyrics3 or ID3v1 tag ('TAG', an enhanced one 'TAG+')
 
 
 def kind(head: bytes) -> str | None:
@@ -59,10 +56,22 @@ def id3_size(head: bytes) -> int:
     return ID3_HEADER + stated + (10 if head[5] & 0x10 else 0)
 
 
-def tag_only(after_tag: bytes) -> bool:
-    """Whether the bytes after an ID3v2 tag (to the file's end, a few kB) make it a tag alone, no MP3 of
-    its own: none, zeros (padding), or the other tags a tagger appends (APEv2, Lyrics3, ID3v1)."""
-    return not after_tag.strip(b"\x00") or after_tag.startswith(TRAILING_TAGS)
+def trailing_tags(after_tag: bytes) -> int:
+    """The bytes at the start of `after_tag` (what follows an ID3v2 tag) that are the other tags a tagger
+    appends, each walked by its own size: Lyrics3 (to its 'LYRICS200' or 'LYRICSEND'), APEv2 (its
+    header's size + the header), an enhanced ID3v1 'TAG+' (227 bytes), ID3v1 (128 bytes)."""
+    at = 0
+    while True:
+        if after_tag.startswith(b"LYRICSBEGIN", at):
+            ends = [end for mark in (b"LYRICS200", b"LYRICSEND") if (end := after_tag.find(mark, at)) > 0]
+            length = min(ends) + 9 - at if ends else 0
+        elif after_tag.startswith(b"APETAGEX", at) and len(after_tag) >= at + 32:
+            length = 32 + int.from_bytes(after_tag[at + 12:at + 16], "little")  # its header, then the size it states
+        else:
+            length = 227 if after_tag.startswith(b"TAG+", at) else 128 if after_tag.startswith(b"TAG", at) else 0
+        if not length or at + length > len(after_tag):
+            return at
+        at += length
 
 
 FRAMES_LOOK = 1 << 15  # bytes read for a stream's first frames (an ADTS frame may reach 8 kB)

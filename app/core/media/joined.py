@@ -19,13 +19,17 @@ read as a chunk of the first, lost without a word or called damaged, as the file
 WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
 followed by a copy was called damaged, followed by an M4A refused; an AMR's was read as frames (a 3 s
 note + a 5 s WAV heard as 339 s of damaged noise), an MP3's as 2 s of damaged noise. An ID3 tag
-after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1) or padding follow it, and
-names what a tagger put it before (a WAV, an M4A) when that opens after it.
+after the first is a tagger's when only other tags (APEv2, Lyrics3, ID3v1, each walked by its size) or
+padding follow it, and names what a tagger put it before (a WAV, an M4A) when that opens after them
+(it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
+second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
+(a tagger's new one put before the old) are one file's: the recording after them is no second file.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -37,6 +41,7 @@ from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
 FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
+MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 
 
@@ -103,14 +108,16 @@ def _kind_at(handle: BinaryIO, at: int) -> str | None:
 
 
 def _tagged(handle: BinaryIO, second: Joined) -> Joined:
-    """An ID3 tag after the first file, named by what follows it: nothing but other tags (APEv2,
-    ID3v1) or padding (a tag alone), a file of a kind file_kinds knows (a WAV, an M4A), or an MP3."""
-    handle.seek(second.at)
-    tag_end = second.at + file_kinds.id3_size(handle.read(file_kinds.ID3_HEADER))
+    """An ID3 tag after the first file, named by what follows it and the other tags a tagger appends
+    (APEv2, Lyrics3, ID3v1): nothing but padding (a tag alone), a file of a kind file_kinds knows (a
+    WAV, an M4A), or an MP3."""
+    tag_end = _tags_end(handle, second.at)
     handle.seek(tag_end)
-    if second.at + second.size - tag_end <= TAG_TAIL and file_kinds.tag_only(handle.read(TAG_TAIL)):
+    after_tag = handle.read(TAG_TAIL)
+    tags_end = tag_end + file_kinds.trailing_tags(after_tag)
+    if second.at + second.size - tag_end <= TAG_TAIL and not after_tag[tags_end - tag_end:].strip(b"\x00"):
         return Joined(second.at, second.size, second.kind, "id3")
-    behind = _kind_at(handle, tag_end)
+    behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
     if behind in (None, "mp3", "id3"):
         return second
     return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
@@ -133,8 +140,8 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
     if kind == "flac":
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
-    if kind in ("mp3", "mpeg"):  # after its ID3 tag and what opens there (an M4A, a WAV a tagger put it before)
-        return _file_after(handle, (file_kinds.id3_size(head) if kind == "mp3" else 0) + 1, "mp3")
+    if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
+        return _file_after(handle, (_tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
     if kind == "mkv":
         return ebml.segment_end(handle)
     return _caf_end(handle, size_of_file)
@@ -168,31 +175,42 @@ def _streamed_end(handle: BinaryIO) -> int | None:
 
 
 def _file_after(handle: BinaryIO, at: int, besides: str | None = None) -> int | None:
-    """Where the first file of a kind file_kinds knows (but `besides`) opens at or after `at` (inside
-    a data chunk of unknown size, an AMR's frames), or None."""
+    """Where the first file of a kind file_kinds knows (but `besides`: an ID3 tag then only where a file
+    of another kind follows it) opens at or after `at` (inside a data chunk of unknown size, an AMR's
+    or an MP3's frames), or None."""
     base, kept = at, b""
-    handle.seek(at)
     while True:
+        handle.seek(base + len(kept))
         block = handle.read(SEARCH_BLOCK)
         seen = kept + block
         searched = len(seen) if len(block) < SEARCH_BLOCK else len(seen) - file_kinds.HEAD  # the rest: next time
-        if (start := _first_opening(seen, searched, besides)) is not None:
-            return base + start
+        for start, kind in _openings(seen, searched):
+            if kind != besides or (kind == "mp3" and _kind_at(handle, _tags_end(handle, base + start)) is not None):
+                return base + start
         if len(block) < SEARCH_BLOCK:
             return None
         base, kept = base + searched, seen[searched:]
 
 
-def _first_opening(seen: bytes, searched: int, besides: str | None) -> int | None:
-    """The first place in `seen[:searched]` where a file of a kind file_kinds knows (but `besides`)
-    opens: where its opening bytes (one search for them all) start one."""
-    mark = file_kinds.MARKED.search(seen)
-    while mark is not None and mark.start() < searched + file_kinds.MOST_INTO:
-        start = mark.start() - file_kinds.MARK_INTO[mark.group()[:4]]
-        if 0 <= start < searched and file_kinds.kind(seen[start:start + file_kinds.HEAD]) not in (None, besides):
-            return start
-        mark = file_kinds.MARKED.search(seen, mark.start() + 1)  # marks may overlap: from the next byte
-    return None
+def _openings(seen: bytes, searched: int) -> Iterator[tuple[int, str]]:
+    """The places in `seen[:searched]` where a file of a kind file_kinds knows opens, and its kind:
+    where its opening bytes (one search for them all, each hit almost always a file's) start one."""
+    opening = file_kinds.OPENED.search(seen)
+    while opening is not None and opening.start() < searched:
+        if (kind := file_kinds.kind(seen[opening.start():opening.start() + file_kinds.HEAD])) is not None:
+            yield opening.start(), kind
+        opening = file_kinds.OPENED.search(seen, opening.start() + 1)  # openings may overlap: from the next byte
+
+
+def _tags_end(handle: BinaryIO, at: int) -> int:
+    """Where the ID3v2 tags in a row from `at` end (one, or a tagger's new one put before the old)."""
+    for _ in range(MAX_TAGS):
+        handle.seek(at)
+        header = handle.read(file_kinds.HEAD)
+        if file_kinds.kind(header) != "mp3":
+            break
+        at += file_kinds.id3_size(header)
+    return at
 
 
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
