@@ -72,7 +72,8 @@ def test_cli_a_chat_export_without_media_is_one_line_and_queues_nothing(tmp_path
     _, text_chat = _exports(tmp_path)
     done = _transcribe(text_chat, out=tmp_path / "out", case=tmp_path / "case")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"{text_chat}: a chat export without voice notes or videos: nothing to transcribe" in done.stderr
+    assert f"{text_chat}: a chat export holding none of the 1 voice note(s) or video(s) it names: nothing to " \
+        "transcribe" in done.stderr  # the line after names the one it lacks
     assert _jobs(tmp_path / "case") == [] and not list((tmp_path / "out").glob("*"))
 
 

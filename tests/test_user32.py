@@ -25,6 +25,20 @@ def test_a_telegram_video_the_export_left_unnamed_is_said_by_when_it_was_sent_no
     assert "File not included" not in err
 
 
+def test_a_chat_named_directly_that_holds_none_of_its_recordings_is_not_said_to_be_without_any(tmp_path, capsys):
+    """`transcribe result.json` (the chat named, not met in a folder) said "a chat export without voice notes or
+    videos" just above the line naming the voice note and video it lacks (review of user32, M3)."""
+    from app.cli.main import main
+
+    chat = tmp_path / "Telegram" / "result.json"
+    chat.parent.mkdir()
+    shutil.copy(FIXTURES / "telegram_result.json", chat)
+    main(["transcribe", str(chat), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case")])
+    err = capsys.readouterr().err
+    assert "a chat export holding none of the 2 voice note(s) or video(s) it names: nothing to transcribe" in err
+    assert "without voice notes or videos" not in err
+
+
 def _set_language_run_with_no_words(case_dir: Path) -> None:
     """What the pipeline stores for `transcribe ro_voicenote.3gp --language fr` packed with the French note (session
     32's trial): the language it was given at p 1.0, and the speech heard as one [inaudible] marker, no words."""

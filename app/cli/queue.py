@@ -110,12 +110,12 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     for found in unusable:
         fail(found.path, found.error or "")
     met.extend(unusable)
-    empty = [t.given for t in taken if not t.media and t.given in named]
+    empty = {t.given: t for t in taken if not t.media and t.given in named}
     for t in {t.given: t for t in taken if not t.media and t.given not in named}.values():
         fail(t.given, f"{_without_media(t.export.missing_recordings())}: taken into the case, not failed "
                       "(its messages: python -m app timeline)")  # said, as a skipped file is
-    for given in dict.fromkeys(empty):
-        fail(given, "a chat export without voice notes or videos: nothing to transcribe")
+    for t in empty.values():
+        fail(t.given, f"{_without_media(t.export.missing_recordings())}: nothing to transcribe")
     for t in taken:
         _say_missing(t.shown, t.export.missing_recordings())
     return export_media(taken), FAILED if errors or empty or unusable else OK

@@ -94,7 +94,8 @@ def missing_name(m: Message) -> str:
     among the file names as if it were one."""
     if m.attachment is not None and m.attachment.name:
         return m.attachment.name
-    kind = "video" if m.attachment is not None and m.attachment.kind == "video" else "voice note"
+    kind = "video" if m.attachment is not None and m.attachment.kind == "video" else "recording"  # an "audio" kind
+    # may be a voice note or an audio file (music, a recorded call): "voice note" says the sender recorded it
     sent = m.datetime.replace("T", " ") if m.datetime else m.time_as_written
     return f"an unnamed {kind} sent {sent}" if sent else f"an unnamed {kind}"
 
