@@ -15,6 +15,8 @@ A case made before these were logged verifies clean, the missing time said "not 
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from app.cli import main
@@ -424,4 +426,23 @@ def test_a_run_whose_rows_a_diarisation_rewrote_verifies(made, capsys):  # noqa:
         case.finish_run(run)
     finally:
         case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_a_forged_audit_row_verified_then_taken_out_does_not_make_the_genuine_case_look_put_back(
+        made, capsys, tmp_path):  # noqa: F811
+    """A row appended that does not chain: `verify` names it, and recorded it as the case's head and as the head this
+    account saw; the genuine store put back, every `verify` said the case was put back to an older copy (review of
+    trial32, M2). The head advances only to the last entry that chains."""
+    import shutil
+
+    genuine = _copy_of(made["case"], tmp_path / "genuine")
+    last = sqlite3.connect(made["case"] / "case.sqlite").execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    _forged(made["case"], "INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash) "
+                          f"VALUES ({last + 1}, '2026-01-01T00:00:00Z', 'x', 'note.added', 'case', '{{}}', "
+                          f"'{'a' * 64}', '{'a' * 64}')")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(f"audit entry {last + 1} (note.added) does not match the chain" in line for line in lines)
+    shutil.rmtree(made["case"])
+    shutil.copytree(genuine, made["case"])
     assert verify(capsys, made["case"]) == (0, [])

@@ -166,6 +166,20 @@ class AuditLog:
         row = self.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         return AuditHead(int(row[0]), str(row[1])) if row else None
 
+    def chained_head(self) -> AuditHead | None:
+        """The last entry that chains to the one before it (its place, its hash as its content and the hash before
+        make it): the head, unless rows that do not chain were appended after it (a forged row `verify` names is
+        never recorded as the head: taken out again, the genuine log read as put back to an older copy)."""
+        rows = self.conn.execute("SELECT * FROM audit_log ORDER BY id DESC")
+        for r in rows:
+            before = self.conn.execute("SELECT id, hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1",
+                                       (r["id"],)).fetchone()
+            prev, number = (str(before[1]), int(before[0]) + 1) if before else (GENESIS, 1)
+            expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
+            if r["id"] == number and r["prev_hash"] == prev and r["hash"] == expected:
+                return AuditHead(int(r["id"]), str(r["hash"]))
+        return None
+
     def hash_of(self, entry_id: int) -> str | None:
         row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
         return str(row[0]) if row else None

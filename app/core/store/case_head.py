@@ -89,7 +89,7 @@ class HeadKeeper:
             pass  # a closed, broken, busy or read-only store: the head file keeps its last value
 
     def _advance_head(self) -> None:
-        kept, head = read_head_file(self.folder), self.audit.head()
+        kept, head = read_head_file(self.folder), self.audit.chained_head()  # never a row that does not chain
         apart = None
         if kept == head:
             pass  # the file already names the head: not written again (an fsync saved)
