@@ -237,13 +237,37 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])
 
 
-@pytest.mark.parametrize("first, second", [("webm", "webm"), ("webm", "wav"), ("mkv", "wav")])
-def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second):
+def _header_sizes_widened(data: bytes) -> bytes:
+    """The Matroska file with its EBML header's sizes (its own, its elements') written as 8-byte vints, as
+    EBML allows: its DocType then lies at byte 56 (ffmpeg still opens it as matroska,webm)."""
+    assert data[4] & 0x80  # ffmpeg's header: its size, and each element's, a 1-byte vint
+    end, at, elements = 5 + (data[4] & 0x7F), 5, b""
+    while at < end:  # each element: a 2-byte id, a 1-byte size, its body
+        size = data[at + 2] & 0x7F
+        elements += data[at:at + 2] + b"\x01" + size.to_bytes(7, "big") + data[at + 3:at + 3 + size]
+        at += 3 + size
+    return data[:4] + b"\x01" + len(elements).to_bytes(7, "big") + elements + data[end:]
+
+
+WRITTEN = {"by ffmpeg": ((), lambda data: data), "as it went": (("-live", "1"), lambda data: data),
+           "with wide header sizes": ((), _header_sizes_widened)}  # how the first file is written
+
+
+@pytest.mark.parametrize("first, second, written", [("webm", "webm", "by ffmpeg"), ("webm", "wav", "by ffmpeg"),
+                                                    ("mkv", "wav", "by ffmpeg"), ("webm", "webm", "as it went"),
+                                                    ("webm", "wav", "as it went"),
+                                                    ("webm", "webm", "with wide header sizes")])
+def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second, written):
     """A WebM voice note followed by a copy of itself (a carving that ran on): ffmpeg read on into the copy,
     its clock back to 0, and the whole first note was named 'damaged 00:00:00.0-00:00:05.0', the second
     never mentioned; a WAV's bytes after it were walked as a Matroska element, and the note called cut short.
-    Now the first alone, and the second named where it starts."""
-    one = _speech(tmp_path / f"one.{first}", 4, "-c:a", "libopus")
+    Now the first alone, and the second named where it starts. Written as it went (a browser's recorder:
+    its Segment's size unknown), a WAV after it was lost without a word; with its header's sizes 8 bytes
+    wide (its DocType past byte 40), the copy was not known as a file."""
+    options, rewrite = WRITTEN[written]
+    made = _speech(tmp_path / f"made.{first}", 4, "-c:a", "libopus", *options)
+    one = tmp_path / f"one.{first}"
+    one.write_bytes(rewrite(made.read_bytes()))
     other = tmp_path / f"other.{second}"  # the interview's first 3 s: their bytes read as a Matroska element cut short
     ffmpeg("-t", "3", "-i", str(SPEECH), "-ar", "16000", str(other))
     joined = tmp_path / f"joined.{first}"

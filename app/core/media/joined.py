@@ -1,7 +1,7 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
 FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR,
-FLAC, MP3, ADTS AAC or a Matroska/WebM whose Segment states its size (another MP3's ID3 tag, another
+FLAC, MP3, ADTS AAC or a Matroska/WebM (another MP3's ID3 tag, another
 AMR's header inside those is no second file: heard on, as before; a WebM followed by a copy: ffmpeg
 read on into the copy, its clock back to 0, and the whole first file was named damaged).
 
@@ -10,8 +10,9 @@ it was lost without a word (a 56 s interview joined to another read as 56 s, not
 AIFF, an RF64 or an M4A too). Its start is where the first file's header says the first ends (the
 RIFF, ds64 or FORM size; the top-level boxes' sizes; a WAV written as it went, its RIFF size 0 or -1:
 its chunks' sizes, or where a file of a kind file_kinds.py knows opens inside a data chunk of unknown
-size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size), or (an AMR,
-a FLAC, an MP3, an ADTS: no size stated) where such a file opens among its frames; and there it opens as a file does:
+size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size; a Matroska
+Segment's size), or (an AMR, a FLAC, an MP3, an ADTS, a WebM written as it went, its Segment's size
+unknown: no size stated) where such a file opens among its frames; and there it opens as a file does:
 the note says so, and where. All but an MP4 are read only up to there (`opening`): where a WAV's data
 chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as
 8 s, the second's header heard as a click and its speech given as the first's); a CAF's second file was
@@ -135,8 +136,9 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tag and what opens there (an M4A, a WAV a tagger put it before)
         return _file_after(handle, (file_kinds.id3_size(head) if kind == "mp3" else 0) + 1, "mp3")
-    if kind == "mkv":
-        return ebml.segment_end(handle)
+    if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens
+        stated = ebml.segment_end(handle)
+        return stated if stated is not None else _file_after(handle, len(file_kinds.EBML_MAGIC))
     return _caf_end(handle, size_of_file)
 
 
