@@ -170,6 +170,22 @@ def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_
     assert any("edit list holds the audio back 2.000 s" in note for note in reader.notes) == named, reader.notes
 
 
+def test_a_sound_track_held_back_in_apple_movie_time_that_ffmpeg_placed_is_not_named(tmp_path):
+    """An iPhone's movie timescale is 600: a sound track's empty edit of 1,163/600 s (1.93833 s) is placed by
+    ffmpeg at 31,013/16,000 s (1.93831 s), and the rounding made it look held back where ffmpeg had placed it,
+    'its edit list holds the audio back 1.938 s' written where the README says no note is. Same place, no note."""
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), *VIDEO, "-c:a", "aac", "-b:a", "48k", "-movie_timescale", "600",
+           str(whole))
+    late = tmp_path / "late.mp4"
+    late.write_bytes(held_back(whole.read_bytes(), 1163 / 600, (b"soun",)))
+    _, whole_audio, _ = _heard(whole)
+    _, audio, reader = _heard(late)
+    lead = round(31_013 / 16_000 * SAMPLE_RATE)
+    assert not audio[:lead].any() and np.array_equal(audio[lead:], whole_audio), (audio.size, whole_audio.size)
+    assert not any("holds the audio back" in note for note in reader.notes), reader.notes
+
+
 def _caf_with_chunk_after(data: bytes, kind: bytes) -> bytes:
     return data + kind + struct.pack(">q", 4096) + bytes(4096)
 

@@ -252,7 +252,8 @@ class AudioReader:
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
             lead = lead_s(container, stream)
-            self._held = self._held if self._held is not None and self._held.seconds > lead else None  # named where
+            left_out = self._held is not None and self._held.seconds > lead + edit_times.ROUNDING_S
+            self._held = self._held if left_out else None  # named where
             lead = self._held.seconds if self._held is not None else lead  # ffmpeg's clock left it out: a player's times
             timeline = self._timeline = Timeline(
                 channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
