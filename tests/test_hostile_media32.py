@@ -236,16 +236,25 @@ def test_a_wav_written_as_it_went_with_a_list_after_its_samples_is_read_to_the_l
     assert any("chunks follow them from byte" in note for note in reader.notes), reader.notes
 
 
-@pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
-def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec):
+AAC = ("-c:a", "aac", "-b:a", "48k")
+
+
+@pytest.mark.parametrize("coding, codec, data_size", [("aac", AAC, "stated"), ("opus", ("-c:a", "libopus"), "stated"),
+                                                      ("aac", AAC, "-1")])
+def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec,
+                                                                                      data_size):
     """The table (before the audio) locates more packets than the cut file holds: it was taken for a damaged
     table and replaced by a shorter one ffmpeg never reached, and the whole note refused as 'cut before its
-    packet table'. Now the packets present are heard, the file truncated at its stated length."""
+    packet table'. Now the packets present are heard, the file truncated at its stated length. Its data
+    chunk's size -1 ('to the end of the file', as the format allows) was refused so, for a false reason."""
     source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 5, *codec)
     whole = tmp_path / "whole.caf"
     whole.write_bytes(apple_caf(source, coding))
+    written = bytearray(whole.read_bytes())
+    if data_size == "-1":
+        struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
     cut = tmp_path / "cut.caf"
-    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size * 6 // 10])
+    cut.write_bytes(bytes(written[:len(written) * 6 // 10]))
     whole_source, whole_audio, _ = _heard(whole)
     source_info, audio, reader = _heard(cut)
     assert source_info.duration_ms == whole_source.duration_ms and reader.truncated, reader.notes

@@ -114,7 +114,7 @@ def _read(handle: BinaryIO) -> Table | None:
             desc = handle.read(32)
         elif kind == b"data":
             data = (body + 4, end if size < 0 else min(end, body + size))  # after its 4-byte edit count
-            cut = size >= 0 and body + size > end
+            cut = size < 0 or body + size > end  # -1: to the end of the file (the table tells a cut)
         elif kind == b"pakt":  # a size too small for its own header, or negative: the table runs to the end
             pakt = (at, end if size < PAKT_HEADER else min(end, body + size), size)
         if size < 0 or body + size > end:
