@@ -262,6 +262,22 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])
 
 
+def test_an_apple_caf_whose_data_runs_to_the_end_of_the_file_is_whole_with_no_note(tmp_path):
+    """Its data chunk's size -1 ('to the end of the file'), its packet table locating every byte of it: ffmpeg
+    stops there with an error, and the whole note was said to have 'data that is not audio' after it."""
+    source = _speech(tmp_path / "source.m4a", 5, *AAC)
+    whole = tmp_path / "whole.caf"
+    whole.write_bytes(apple_caf(source, "aac"))
+    written = bytearray(whole.read_bytes())
+    struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
+    to_the_end = tmp_path / "to_the_end.caf"
+    to_the_end.write_bytes(bytes(written))
+    whole_source, whole_audio, _ = _heard(whole)
+    source_info, audio, reader = _heard(to_the_end)
+    assert source_info.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
+    assert not reader.notes and not reader.truncated and not reader.damaged, reader.notes
+
+
 def _header_sizes_widened(data: bytes) -> bytes:
     """The Matroska file with its EBML header's sizes (its own, its elements') written as 8-byte vints, as
     EBML allows: its DocType then lies at byte 56 (ffmpeg still opens it as matroska,webm)."""
