@@ -170,6 +170,22 @@ def test_an_mp4_whose_edit_list_starts_with_an_empty_edit_is_placed_as_a_player_
     assert any("edit list holds the audio back 2.000 s" in note for note in reader.notes) == named, reader.notes
 
 
+def test_a_sound_track_held_back_in_apple_movie_time_that_ffmpeg_placed_is_not_named(tmp_path):
+    """An iPhone's movie timescale is 600: a sound track's empty edit of 1,163/600 s (1.93833 s) is placed by
+    ffmpeg at 31,013/16,000 s (1.93831 s), and the rounding made it look held back where ffmpeg had placed it,
+    'its edit list holds the audio back 1.938 s' written where the README says no note is. Same place, no note."""
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-ss", "13", "-t", "4", "-i", str(SPEECH), *VIDEO, "-c:a", "aac", "-b:a", "48k", "-movie_timescale", "600",
+           str(whole))
+    late = tmp_path / "late.mp4"
+    late.write_bytes(held_back(whole.read_bytes(), 1163 / 600, (b"soun",)))
+    _, whole_audio, _ = _heard(whole)
+    _, audio, reader = _heard(late)
+    lead = round(31_013 / 16_000 * SAMPLE_RATE)
+    assert not audio[:lead].any() and np.array_equal(audio[lead:], whole_audio), (audio.size, whole_audio.size)
+    assert not any("holds the audio back" in note for note in reader.notes), reader.notes
+
+
 def _caf_with_chunk_after(data: bytes, kind: bytes) -> bytes:
     return data + kind + struct.pack(">q", 4096) + bytes(4096)
 
@@ -220,16 +236,25 @@ def test_a_wav_written_as_it_went_with_a_list_after_its_samples_is_read_to_the_l
     assert any("chunks follow them from byte" in note for note in reader.notes), reader.notes
 
 
-@pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
-def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec):
+AAC = ("-c:a", "aac", "-b:a", "48k")
+
+
+@pytest.mark.parametrize("coding, codec, data_size", [("aac", AAC, "stated"), ("opus", ("-c:a", "libopus"), "stated"),
+                                                      ("aac", AAC, "-1")])
+def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_the_cut(tmp_path, coding, codec,
+                                                                                      data_size):
     """The table (before the audio) locates more packets than the cut file holds: it was taken for a damaged
     table and replaced by a shorter one ffmpeg never reached, and the whole note refused as 'cut before its
-    packet table'. Now the packets present are heard, the file truncated at its stated length."""
+    packet table'. Now the packets present are heard, the file truncated at its stated length. Its data
+    chunk's size -1 ('to the end of the file', as the format allows) was refused so, for a false reason."""
     source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 5, *codec)
     whole = tmp_path / "whole.caf"
     whole.write_bytes(apple_caf(source, coding))
+    written = bytearray(whole.read_bytes())
+    if data_size == "-1":
+        struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
     cut = tmp_path / "cut.caf"
-    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size * 6 // 10])
+    cut.write_bytes(bytes(written[:len(written) * 6 // 10]))
     whole_source, whole_audio, _ = _heard(whole)
     source_info, audio, reader = _heard(cut)
     assert source_info.duration_ms == whole_source.duration_ms and reader.truncated, reader.notes
@@ -237,13 +262,53 @@ def test_an_apple_caf_cut_inside_its_audio_after_its_packet_table_is_heard_to_th
     assert np.array_equal(audio[:audio.size - 1024], whole_audio[:audio.size - 1024])
 
 
-@pytest.mark.parametrize("first, second", [("webm", "webm"), ("webm", "wav"), ("mkv", "wav")])
-def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second):
+def test_an_apple_caf_whose_data_runs_to_the_end_of_the_file_is_whole_with_no_note(tmp_path):
+    """Its data chunk's size -1 ('to the end of the file'), its packet table locating every byte of it: ffmpeg
+    stops there with an error, and the whole note was said to have 'data that is not audio' after it."""
+    source = _speech(tmp_path / "source.m4a", 5, *AAC)
+    whole = tmp_path / "whole.caf"
+    whole.write_bytes(apple_caf(source, "aac"))
+    written = bytearray(whole.read_bytes())
+    struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
+    to_the_end = tmp_path / "to_the_end.caf"
+    to_the_end.write_bytes(bytes(written))
+    whole_source, whole_audio, _ = _heard(whole)
+    source_info, audio, reader = _heard(to_the_end)
+    assert source_info.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
+    assert not reader.notes and not reader.truncated and not reader.damaged, reader.notes
+
+
+def _header_sizes_widened(data: bytes) -> bytes:
+    """The Matroska file with its EBML header's sizes (its own, its elements') written as 8-byte vints, as
+    EBML allows: its DocType then lies at byte 56 (ffmpeg still opens it as matroska,webm)."""
+    assert data[4] & 0x80  # ffmpeg's header: its size, and each element's, a 1-byte vint
+    end, at, elements = 5 + (data[4] & 0x7F), 5, b""
+    while at < end:  # each element: a 2-byte id, a 1-byte size, its body
+        size = data[at + 2] & 0x7F
+        elements += data[at:at + 2] + b"\x01" + size.to_bytes(7, "big") + data[at + 3:at + 3 + size]
+        at += 3 + size
+    return data[:4] + b"\x01" + len(elements).to_bytes(7, "big") + elements + data[end:]
+
+
+WRITTEN = {"by ffmpeg": ((), lambda data: data), "as it went": (("-live", "1"), lambda data: data),
+           "with wide header sizes": ((), _header_sizes_widened)}  # how the first file is written
+
+
+@pytest.mark.parametrize("first, second, written", [("webm", "webm", "by ffmpeg"), ("webm", "wav", "by ffmpeg"),
+                                                    ("mkv", "wav", "by ffmpeg"), ("webm", "webm", "as it went"),
+                                                    ("webm", "wav", "as it went"),
+                                                    ("webm", "webm", "with wide header sizes")])
+def test_a_matroska_file_followed_by_another_is_heard_alone_and_the_second_named(tmp_path, first, second, written):
     """A WebM voice note followed by a copy of itself (a carving that ran on): ffmpeg read on into the copy,
     its clock back to 0, and the whole first note was named 'damaged 00:00:00.0-00:00:05.0', the second
     never mentioned; a WAV's bytes after it were walked as a Matroska element, and the note called cut short.
-    Now the first alone, and the second named where it starts."""
-    one = _speech(tmp_path / f"one.{first}", 4, "-c:a", "libopus")
+    Now the first alone, and the second named where it starts. Written as it went (a browser's recorder:
+    its Segment's size unknown), a WAV after it was lost without a word; with its header's sizes 8 bytes
+    wide (its DocType past byte 40), the copy was not known as a file."""
+    options, rewrite = WRITTEN[written]
+    made = _speech(tmp_path / f"made.{first}", 4, "-c:a", "libopus", *options)
+    one = tmp_path / f"one.{first}"
+    one.write_bytes(rewrite(made.read_bytes()))
     other = tmp_path / f"other.{second}"  # the interview's first 3 s: their bytes read as a Matroska element cut short
     ffmpeg("-t", "3", "-i", str(SPEECH), "-ar", "16000", str(other))
     joined = tmp_path / f"joined.{first}"

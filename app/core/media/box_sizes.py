@@ -12,12 +12,11 @@ with no box after it is a cut file's last box, as before (boxes.py).
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media.by_content import remembered
+from app.core.media.by_content import remembered_for_a_file
 from app.core.media.views import from_start
 
 MAX_BOXES = 1_000_000  # a day of one-second fragments; past that a walk of the boxes gives up, saying nothing
@@ -99,11 +98,7 @@ _ENDINGS: dict = {}
 def _index_ending(handle: BinaryIO, end: int) -> int | None:
     """moov_ending, kept for the next look at the same file (a file cut inside its media data is walked
     a few dozen times a run: 58 ms each for a 100 MB one); a view of a file is looked at afresh."""
-    try:
-        handle.fileno()
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return moov_ending(handle, end)
-    return remembered(_ENDINGS, handle, lambda: moov_ending(handle, end))
+    return remembered_for_a_file(_ENDINGS, handle, lambda: moov_ending(handle, end))
 
 
 def _box(handle: BinaryIO, at: int, end: int) -> tuple[bytes, int] | None:

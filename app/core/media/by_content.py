@@ -37,6 +37,16 @@ def remembered(kept: dict, handle: BinaryIO, look: Callable[[], T]) -> T:
 _UNSEEN = object()
 
 
+def remembered_for_a_file(kept: dict, handle: BinaryIO, look: Callable[[], T]) -> T:
+    """`remembered` for a file of its own; a view of one (no file number) is looked at afresh (hashing it
+    whole costs about what the look does)."""
+    try:
+        handle.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return look()
+    return remembered(kept, handle, look)
+
+
 def _key(handle: BinaryIO) -> tuple:
     """The open file's identity; a view's size and SHA-256 (a 4 GB video was hashed whole at each
     of the five or so times a run asks, about a minute each on a shared machine)."""

@@ -97,11 +97,21 @@ def damaged(handle: BinaryIO) -> Table | None:
 _FOUND: dict = {}
 
 
-def _read(handle: BinaryIO) -> Table | None:
+@dataclass(frozen=True)
+class _Chunks:
+    desc: bytes  # the desc chunk's body
+    data: tuple[int, int]  # the audio's byte range (after the data chunk's 4-byte edit count)
+    pakt: tuple[int, int, int]  # the pakt chunk's start, end and stated size
+    cut: bool  # the data chunk's size runs past the file's end, or is -1 ('to the end of the file')
+    to_the_end: bool  # its size is -1
+
+
+def _chunks(handle: BinaryIO) -> _Chunks | None:
+    """A CAF's desc, data and pakt chunks, or None where one is missing (or no CAF)."""
     handle.seek(0)
     if handle.read(8)[:4] != b"caff":
         return None
-    end, desc, data, pakt, cut = handle.seek(0, 2), None, None, None, False
+    end, desc, data, pakt, size_of_data = handle.seek(0, 2), None, None, None, 0
     at = 8
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
@@ -113,8 +123,7 @@ def _read(handle: BinaryIO) -> Table | None:
         if kind == b"desc":
             desc = handle.read(32)
         elif kind == b"data":
-            data = (body + 4, end if size < 0 else min(end, body + size))  # after its 4-byte edit count
-            cut = size >= 0 and body + size > end
+            data, size_of_data = (body + 4, end if size < 0 else min(end, body + size)), size  # after its edit count
         elif kind == b"pakt":  # a size too small for its own header, or negative: the table runs to the end
             pakt = (at, end if size < PAKT_HEADER else min(end, body + size), size)
         if size < 0 or body + size > end:
@@ -122,11 +131,38 @@ def _read(handle: BinaryIO) -> Table | None:
         at = body + size
     if desc is None or data is None or pakt is None or len(desc) < 32:
         return None
-    rate, fmt, _flags, bytes_per_packet, frames_per_packet = struct.unpack(">d4sIII", desc[:24])
+    cut = size_of_data < 0 or data[0] - 4 + size_of_data > end  # -1: the table tells a cut
+    return _Chunks(desc, data, pakt, cut, size_of_data < 0)
+
+
+def _read(handle: BinaryIO) -> Table | None:
+    chunks = _chunks(handle)
+    if chunks is None:
+        return None
+    rate, fmt, _flags, bytes_per_packet, frames_per_packet = struct.unpack(">d4sIII", chunks.desc[:24])
     if bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
         return None
+    data = chunks.data
     alac_at = data[0] if fmt == b"alac" else None
-    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate, alac_at, cut)
+    return _walk(handle, chunks.pakt, data[1] - data[0], frames_per_packet, rate, alac_at, chunks.cut)
+
+
+def ends_with_its_table(handle: BinaryIO) -> bool:
+    """Whether a CAF's data chunk runs 'to the end of the file' (size -1) and its whole packet table locates
+    every byte of it: ffmpeg stops there with an error ('Invalid data found'), no data follows its audio."""
+    try:
+        with from_start(handle):
+            chunks = _chunks(handle)
+            if chunks is None or not chunks.to_the_end:
+                return False
+            start, stop, _ = chunks.pakt
+            handle.seek(start + 12)
+            header = handle.read(PAKT_HEADER)
+            stated = struct.unpack_from(">q", header)[0] if len(header) == PAKT_HEADER else 0
+            sizes = _entries(handle.read(min(MAX_TABLE, max(0, stop - start - 12 - PAKT_HEADER))), stated)
+            return bool(sizes) and sum(sizes) == chunks.data[1] - chunks.data[0]
+    except (OSError, ValueError, struct.error):
+        return False
 
 
 def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,

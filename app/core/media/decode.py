@@ -24,6 +24,7 @@ from app.core.media import (
     adts,
     amr,
     boxes,
+    caf_packets,
     edit_times,
     edits,
     flac,
@@ -178,6 +179,8 @@ class AudioReader:
                     clock = _clock_start(handle) if container.format.name == "ogg" else None
                     end = _padded_end_s(handle) if container.format.name == "wav" else None
                     yield from self._decode_stream(container, stream, clock_s=clock, end_s=end)
+            if self.stopped and container.format.name == "caf" and caf_packets.ends_with_its_table(handle):
+                self.stopped = False  # ffmpeg's error at the end of audio running 'to the end of the file'
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else headerless.assumed(container.format.name)
@@ -252,7 +255,8 @@ class AudioReader:
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
             lead = lead_s(container, stream)
-            self._held = self._held if self._held is not None and self._held.seconds > lead else None  # named where
+            left_out = self._held is not None and self._held.seconds > lead + edit_times.ROUNDING_S
+            self._held = self._held if left_out else None  # named where
             lead = self._held.seconds if self._held is not None else lead  # ffmpeg's clock left it out: a player's times
             timeline = self._timeline = Timeline(
                 channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),

@@ -115,6 +115,7 @@ def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
 
 
 read_element = _read_element  # for the other Matroska walkers (mkv_lacing.py)
+element = _element  # for file_kinds.py (an EBML header's DocType)
 
 
 def segment_end(handle: BinaryIO) -> int | None:

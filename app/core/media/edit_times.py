@@ -72,6 +72,9 @@ def damaged(handle: BinaryIO) -> Fix | None:
     return Fix(tuple(found), tuple(pauses), tuple(beyond), held) if found or pauses or beyond else None
 
 
+ROUNDING_S = 0.01  # an empty edit ffmpeg placed, a few microseconds early: rescaled from Apple's movie timescale (600)
+
+
 @dataclass(frozen=True)
 class HeldBack:
     """A sound track whose edit list begins with empty edits: it plays `seconds` into the recording."""

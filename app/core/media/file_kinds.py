@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import re
 
-HEAD = 40  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its 'wave' GUID)
+from app.core.media import ebml
+
+HEAD = 64  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its 'wave' GUID; a Matroska EBML
+# header's elements up to its DocType, each size written in up to 8 bytes)
 KINDS = {"wav": "a WAV", "rf64": "an RF64/BW64 (a WAV past 4 GB)", "w64": "a Wave64", "caf": "a CAF",
          "iso": "an MP4/MOV/3GP", "aiff": "an AIFF", "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR",
          "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone",
          "mkv": "a Matroska/WebM"}
 CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file's first element (its EBML header)
+DOC_TYPE = b"\x42\x82"  # the EBML header's element naming the file's kind ("webm", "matroska")
 W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"
 W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
 ID3_FLAGS = b"[" + re.escape(bytes(range(0, 256, 16))) + b"]"  # an ID3v2 header's flags: the low 4 bits clear
@@ -44,9 +48,24 @@ def kind(head: bytes) -> str | None:
     if head[:3] == b"ID3" and head[3:5] in (b"\x02\x00", b"\x03\x00", b"\x04\x00") and len(head) >= ID3_HEADER \
             and head[5] & 0x0F == 0 and max(head[6:10]) < 128:  # version 2-4, its flags, a size of 7-bit bytes
         return "mp3"
-    if head[:4] == EBML_MAGIC and b"\x42\x82" in head[4:]:  # its DocType ("webm", "matroska") in its header:
-        return "mkv"  # four bytes alone lie about in audio (about once in 4 GB of samples)
+    if head[:4] == EBML_MAGIC and _names_a_doc_type(head):  # four bytes alone lie about in audio (about once
+        return "mkv"  # in 4 GB of samples)
     return "iso" if head[4:8] == b"ftyp" and head[:3] == b"\x00\x00\x00" else None  # a small 'ftyp' box
+
+
+def _names_a_doc_type(head: bytes) -> bool:
+    """Whether the EBML header opening `head` holds its DocType: its elements, walked by their own sizes
+    inside the header's stated size, reach one (written with sizes of any width)."""
+    _, size, at = ebml.element(head, 0)
+    end = at + size if size >= 0 else 0
+    while at < end:
+        if head[at:at + 2] == DOC_TYPE:  # its id (its size may lie past `head`)
+            return True
+        kind, size, body = ebml.element(head, at)
+        if kind is None or size < 0:
+            return False
+        at = body + size
+    return False
 
 
 def id3_size(head: bytes) -> int:

@@ -1,7 +1,7 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
 FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR,
-FLAC, MP3, ADTS AAC or a Matroska/WebM whose Segment states its size (another MP3's ID3 tag, another
+FLAC, MP3, ADTS AAC or a Matroska/WebM (another MP3's ID3 tag, another
 AMR's header inside those is no second file: heard on, as before; a WebM followed by a copy: ffmpeg
 read on into the copy, its clock back to 0, and the whole first file was named damaged).
 
@@ -10,8 +10,9 @@ it was lost without a word (a 56 s interview joined to another read as 56 s, not
 AIFF, an RF64 or an M4A too). Its start is where the first file's header says the first ends (the
 RIFF, ds64 or FORM size; the top-level boxes' sizes; a WAV written as it went, its RIFF size 0 or -1:
 its chunks' sizes, or where a file of a kind file_kinds.py knows opens inside a data chunk of unknown
-size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size), or (an AMR,
-a FLAC, an MP3, an ADTS: no size stated) where such a file opens among its frames; and there it opens as a file does:
+size; a CAF's chunks, or the same inside a data chunk of size -1; a Wave64's 'riff' size; a Matroska
+Segment's size), or (an AMR, a FLAC, an MP3, an ADTS, a WebM written as it went, its Segment's size
+unknown: no size stated) where such a file opens among its frames; and there it opens as a file does:
 the note says so, and where. All but an MP4 are read only up to there (`opening`): where a WAV's data
 chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as
 8 s, the second's header heard as a click and its speech given as the first's); a CAF's second file was
@@ -35,6 +36,7 @@ from typing import BinaryIO
 
 from app.core.media import boxes, data_ends, ebml, file_kinds, flac
 from app.core.media.box_sizes import MAX_BOXES
+from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 from app.core.media.views import window
@@ -43,6 +45,7 @@ SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second fil
 FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
 MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
+_AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,10 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (_tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
-    if kind == "mkv":
-        return ebml.segment_end(handle)
+    if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens
+        stated = ebml.segment_end(handle)  # (its clusters searched once a run: 5 ms a MB, asked 4 times an opening)
+        return stated if stated is not None else remembered_for_a_file(
+            _AFTER_MKV, handle, lambda: _file_after(handle, len(file_kinds.EBML_MAGIC)))
     return _caf_end(handle, size_of_file)
 
 

@@ -191,7 +191,7 @@ def cut_mark(handle, format_name: str) -> str:
         return amr.TAIL_NOTE if amr.unwritten_tail(amr_repeats.read_past(handle)) is not None else amr.CUT_NOTE
     if format_name == "aac" and adts.cut_mid_frame(handle):
         return adts.CUT_NOTE
-    if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
+    if format_name.startswith("matroska") and ebml.ends_inside_an_element(joined.first_only(handle)):  # to a file after
         return ebml.CUT_NOTE
     return ""
 
