@@ -106,3 +106,17 @@ def test_the_shared_media_and_eval_clips_get_no_joined_note():
     for path in [*sorted(SPEECH.parent.iterdir()), *clips]:
         with path.open("rb") as handle:
             assert joined.found(handle) is None, path.name
+
+
+@pytest.mark.parametrize("tail", [b"\n", b"\r\n", ID3V1[:100], b"APETAGEX" + b"\x00" * 24, b"LYRICSBEGINno end mark"])
+@pytest.mark.parametrize("first_kind", ["wav", "flac"])
+def test_a_taggers_tags_with_a_damaged_tail_are_a_tag_not_a_joined_file(folders, first_kind, tail):
+    """A tagger's ID3v2 + ID3v1 (or APE, Lyrics3) after the audio, its tail damaged (a stray line break, a cut
+    ID3v1, an APE size off, a Lyrics3 with no end mark): "another file ... an MP3 (ID3-tagged) of its own: two files
+    joined" (review of endsfix32b, H1). No file lies behind the tags: a tag follows."""
+    for folder in folders:
+        first = _speech(folder, f"note.{first_kind}", OFFSETS_S[0], 3, *CODECS[first_kind])
+        tagged = _written(folder, f"tagged.{first_kind}", first.read_bytes() + _id3_tag("Interview 9") + ID3V1 + tail)
+        with tagged.open("rb") as handle:
+            second = joined.found(handle)
+        assert second is not None and second.opens_as == "id3", (tail, second)

@@ -45,6 +45,7 @@ SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second fil
 FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
 MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
+TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
 
 
@@ -118,12 +119,13 @@ def _tagged(handle: BinaryIO, second: Joined) -> Joined:
     handle.seek(tag_end)
     after_tag = handle.read(TAG_TAIL)
     tags_end = tag_end + file_kinds.trailing_tags(after_tag)
-    if second.at + second.size - tag_end <= TAG_TAIL and not after_tag[tags_end - tag_end:].strip(b"\x00"):
-        return Joined(second.at, second.size, second.kind, "id3")
     behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
-    if behind in (None, "mp3", "id3"):
-        return second
-    return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
+    if behind not in (None, "mp3", "id3"):
+        return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
+    if second.at + second.size - tag_end <= TAG_TAIL and (not after_tag[tags_end - tag_end:].strip(b"\x00")
+                                                          or after_tag.startswith(TRAILING_TAGS)):
+        return Joined(second.at, second.size, second.kind, "id3")  # a tagger's tags, their tail damaged or not
+    return second
 
 
 def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:
