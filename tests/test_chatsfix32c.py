@@ -1,0 +1,47 @@
+"""Session 32's fixes of review_revJ (chatsfix32b): the damage count on the exporters' real markup (DCE's minified
+page, imessage-exporter's announcements), Telegram HTML polls, marks tied to their tag."""
+
+from __future__ import annotations
+
+from app.core.chats.html_cut import READ_ON_PAST
+
+_SPOT = "<![foo]>"  # a marked section Python's HTML parser stops at: the element it sits in is lost
+
+
+def _damaged(page: str, opening: str) -> str:
+    """`page` with a damaged spot inside the first `opening` tag (`<d<![foo]>iv …`)."""
+    return page.replace(opening, opening[:2] + _SPOT + opening[2:], 1)
+
+
+def _dce_message(i: int, author: str, text: str, pinned: bool = False) -> str:
+    """One message as DiscordChatExporter writes it after WebMarkupMin: one-token attribute values unquoted, a
+    pinned message's two-token class quoted."""
+    cls = ('"chatlog__message-container chatlog__message-container--pinned"' if pinned
+           else "chatlog__message-container")
+    return (f"<div id=chatlog__message-container-{i} class={cls} data-message-id={i}><div class=chatlog__message>"
+            f"<div class=chatlog__message-primary><div class=chatlog__header><span class=chatlog__author "
+            f"title={author}>{author}</span> <span class=chatlog__timestamp><a href=#chatlog__message-container-{i}>"
+            f'14/01/2024 09:0{i}</a></span></div><div class="chatlog__content chatlog__markdown"><span '
+            f"class=chatlog__markdown-preserve>{text}</span></div></div></div></div>")
+
+
+def _dce_page(messages: list[str]) -> str:
+    return ("<!DOCTYPE html><html lang=en><head><title>Guild - chat</title><meta charset=utf-8></head><body>"
+            "<div class=preamble><div class=preamble__entries-container><div class=preamble__entry>Guild</div></div>"
+            "</div><div class=chatlog><div class=chatlog__message-group>" + "".join(messages)
+            + "</div></div></body></html>")
+
+
+def test_a_damaged_minified_discord_page_says_the_message_it_lost():
+    """Before (review_revJ H1): the marks needed quotes DCE's minifier drops, so on its real page the count saw 0
+    messages and anna's lost "two" merged into bob's unsaid. Now the loss is said; the healthy page says nothing."""
+    from app.core.chats import discord_html
+    messages = [_dce_message(1, "anna", "one"), _dce_message(2, "bob", "two"),
+                _dce_message(3, "anna", "three", pinned=True)]
+    healthy = discord_html.parse(_dce_page(messages), "c.html")[0].messages
+    assert [(m.sender, m.text, m.note) for m in healthy] == [("anna", "one", ""), ("bob", "two", ""),
+                                                              ("anna", "three", "pinned")]
+    damaged = discord_html.parse(_damaged(_dce_page(messages), "<div id=chatlog__message-container-2 "), "c.html")
+    read = damaged[0].messages
+    assert len(read) < 3
+    assert any(READ_ON_PAST in m.note and "opens 3 messages" in m.note for m in read)
