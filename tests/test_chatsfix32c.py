@@ -45,3 +45,32 @@ def test_a_damaged_minified_discord_page_says_the_message_it_lost():
     read = damaged[0].messages
     assert len(read) < 3
     assert any(READ_ON_PAST in m.note and "opens 3 messages" in m.note for m in read)
+
+
+def _im_message(t: int, sender: str, body: str) -> str:
+    """One received message as imessage-exporter's html.rs writes it."""
+    return (f'<div class="message">\n<div class="received">\n<p><span class="timestamp">Jan 14, 2024  9:0{t}:00 AM'
+            f'</span>\n<span class="sender">{sender}</span></p>\n<hr><div class="message_part">\n<span class="bubble">'
+            f"{body}</span>\n</div>\n</div>\n</div>\n")
+
+
+def test_a_damaged_imessage_page_with_an_announcement_says_the_message_it_lost():
+    """imessage-exporter writes an announcement `<div class ="announcement">` (a space before "="). Before
+    (review_revJ H2): the one mark missed it while the reader counted it, and a spot inside a message's own `<div`
+    broke mark and message alike, so "two" was lost with no note. Now a second mark (the message's one "received"
+    div) sees the message, the announcement is counted, and the loss is said; the healthy page says nothing."""
+    from app.core.chats import imessage_html
+    announcement = ('<div class ="announcement"><p><span class="timestamp">Jan 14, 2024  9:05:00 AM</span> Bob named '
+                    "the conversation <b>X</b></p></div>\n")
+    page = ('<html>\n<head>\n<meta charset="UTF-8">\n</head>\n<body>\n' + announcement
+            + _im_message(1, "+15551234567", "one") + _im_message(2, "+15557654321", "two")
+            + _im_message(3, "+15551234567", "three") + "</body>\n</html>\n")
+    healthy = imessage_html.parse(page, "chat.html")[0].messages
+    assert [(m.sender, m.text) for m in healthy] == [(None, "Bob named the conversation X"), ("+15551234567", "one"),
+                                                     ("+15557654321", "two"), ("+15551234567", "three")]
+    assert not any(m.note for m in healthy)
+    second = page.index('<div class="message">', page.index("one"))
+    damaged = page[:second + 2] + _SPOT + page[second + 2:]
+    read = imessage_html.parse(damaged, "chat.html")[0].messages
+    assert [m.text for m in read] == ["Bob named the conversation X", "one", "three"]
+    assert any(READ_ON_PAST in m.note and "opens 4 messages, 3 of them read" in m.note for m in read)
