@@ -74,3 +74,40 @@ def test_a_damaged_imessage_page_with_an_announcement_says_the_message_it_lost()
     read = imessage_html.parse(damaged, "chat.html")[0].messages
     assert [m.text for m in read] == ["Bob named the conversation X", "one", "three"]
     assert any(READ_ON_PAST in m.note and "opens 4 messages, 3 of them read" in m.note for m in read)
+
+
+def _tdesktop_poll(question: str, answers: list[tuple[str, str]], total: str) -> str:
+    """A poll as Telegram Desktop's pushPoll writes it: each div on a line of its own, indented by depth (pushTag),
+    an answer's votes in a details span ("2 votes, chosen vote"), none when it had no vote."""
+    shown = [f' <span class="details">{votes}</span>' if votes else "" for _, votes in answers]
+    rows = "".join(f'\n         <div class="answer">\n- {words}{details}\n         </div>\n'
+                   for (words, _), details in zip(answers, shown))
+    return ('\n       <div class="media_wrap clearfix">\n\n        <div class="media_poll">\n\n         <div class="question '
+            f'bold">\n{question}\n         </div>\n\n         <div class="details">\nFinal results\n         </div>\n'
+            f'{rows}\n         <div class="total details\t">\n{total}\n         </div>\n\n        </div>\n\n       </div>\n')
+
+
+def test_a_telegram_html_poll_keeps_its_question_and_answers_as_the_json_reader_does(tmp_path):
+    """Before (review_revJ X1): the reader knew no `media_poll`, so a poll came out an empty message with no note:
+    its question, answers and votes lost. Now the question is the message's words and the answers with their votes
+    are said in the note, worded as the JSON reader words the same poll."""
+    from app.core.chats import load_export, telegram
+    from tests.test_chatsfix32b import _telegram_page
+    poll = _tdesktop_poll("Where do we meet &amp; when?<br>Reply today",
+                          [("The pub", "2 votes, chosen vote"), ("Park", ""), ("Home", "1 vote")], "3 votes")
+    message = ('<div class="message default clearfix" id="message5"><div class="body"><div class="pull_right date '
+               'details" title="15.01.2024 21:05:00 UTC+03:00">21:05</div><div class="from_name">Anna </div>'
+               f"{poll}</div></div>\n")
+    (tmp_path / "messages.html").write_text(_telegram_page(message), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    [read] = loaded.export.messages
+    json_poll = {"question": "Where do we meet & when?\nReply today", "closed": True, "total_voters": 3,
+                 "answers": [{"text": "The pub", "voters": 2, "chosen": True}, {"text": "Park", "voters": 0},
+                             {"text": "Home", "voters": 1}]}
+    [chat] = telegram.chats_of({"name": "Crew", "type": "private_group", "id": 1, "messages": [
+        {"id": 5, "type": "message", "date": "2024-01-15T21:05:00", "from": "Anna", "poll": json_poll, "text": ""}]})
+    [from_json] = chat.messages
+    assert (read.sender, read.text, read.note) == ("Anna", "Where do we meet & when?\nReply today",
+                                                   "poll: The pub (2), Park (0), Home (1)")
+    assert (read.text, read.note) == (from_json.text, from_json.note)
+    assert read.attachment is None
