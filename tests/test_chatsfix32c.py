@@ -111,3 +111,25 @@ def test_a_telegram_html_poll_keeps_its_question_and_answers_as_the_json_reader_
                                                    "poll: The pub (2), Park (0), Home (1)")
     assert (read.text, read.note) == (from_json.text, from_json.note)
     assert read.attachment is None
+
+
+def test_words_holding_a_raw_class_attribute_count_no_message_on_google_voice_and_messenger(tmp_path):
+    """Before (review_revJ L1): the marks were not tied to a tag, so words written with their quotes raw
+    (`write class="dt" there`) counted as messages the page opens, and a healthy page was said to be damaged.
+    Now only a tag counts; a page that did lose a message still says so."""
+    from app.core.chats import googlevoice, messenger_html
+    from tests.test_chat_layouts17 import _messenger_page
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    anna = _cite("Anna", "+17323212222")
+    voice = _text_page("Anna", [_message(1, anna, "hi"), _message(2, ME, 'write class="dt" there'),
+                                _message(3, anna, 'and class="message" here')])
+    read = googlevoice.parse(voice, "Anna - Text - 2021-01-22T01_33_43Z.html")[0].messages
+    assert [(m.text, READ_ON_PAST in m.note) for m in read] == [
+        ("hi", False), ('write class="dt" there', False), ('and class="message" here', False)]
+    messenger = _messenger_page([("Anna", 'say class="x _a6-o" and class="y _a6-g" to them', "Jan 15, 2024 9:05:12 pm"),
+                                 ("Bob", "ok", "Jan 15, 2024 9:04:00 pm")])
+    read = messenger_html.parse_pages([messenger]).messages
+    assert [(m.text, READ_ON_PAST in m.note) for m in read] == [
+        ("ok", False), ('say class="x _a6-o" and class="y _a6-g" to them', False)]
+    damaged = messenger_html.parse_pages([_damaged(messenger, '<section class="_a6-g"><h2 class="_2ph_ _a6-h _a6-i">Bob')])
+    assert any(READ_ON_PAST in m.note for m in damaged.messages)
