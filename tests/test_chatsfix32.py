@@ -228,7 +228,8 @@ def test_chats_a_case_stored_under_reader_30_are_read_again(tmp_path, monkeypatc
 def test_an_imessage_sender_outside_any_message_is_read_without_a_traceback(tmp_path):
     """The rule's first form (a sender counted when its element closes) raised StopIteration when a spot inside a
     message's class left its sender outside any message (the parser reads on there). Now that sender is no one's
-    and the page reads as before the rule: the messages after it whole."""
+    and the page reads as before the rule: the messages after it whole. The message the spot broke is lost, and
+    since review_revJ H2 that is said: its "received" div still counts it (2 opened, 1 read)."""
     bubble = ('<div class="message">\n<div class="received">\n<p><span class="timestamp">Mar 06, 2024  9:0{n}:00 AM'
               '</span>\n<span class="sender">+14155550134</span></p>\n<hr><div class="message_part">\n'
               '<span class="bubble">{words}</span>\n</div>\n</div>\n</div>\n')
@@ -236,4 +237,5 @@ def test_an_imessage_sender_outside_any_message_is_read_without_a_traceback(tmp_
             + bubble.format(n=1, words="listen to this").replace('class="message"', f'class="mes{FOO}sage"')
             + bubble.format(n=2, words="I have the money") + "</body>\n</html>\n")
     read = _read(_written(tmp_path / "im" / "+14155550134.html", page))
-    assert [(text, "damaged" in note) for _, text, note in read] == [("I have the money", False)]
+    assert [text for _, text, _ in read] == ["I have the money"]
+    assert "its markup opens 2 messages, 1 of them read" in read[0][2]

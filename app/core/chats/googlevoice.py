@@ -49,7 +49,8 @@ _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page 
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
 _MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
-_MARKS = (re.compile(r'class="message"'), re.compile(r'class="dt"'))  # what each text message writes once
+# What each text message writes once, in its tag (a raw quote in the words, `class="dt"`, counts no message)
+_MARKS = (re.compile(r'<div class="message"'), re.compile(r'<abbr class="dt"'))
 _ONLY_OWNER = "the page holds only the account's own messages (\"Me\")"
 _ONLY_OWNER_READ = "as far as this damaged page was read, it holds only the account's own messages (\"Me\")"
 _TO_A_NAME = (" and does not write whom they were sent to (no number): the chat's name is the page's title or Takeout's "

@@ -38,7 +38,10 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
 _STAMP_RE = re.compile(imessage._STAMP)
-_MARKS = (re.compile(r'<div class="(?:message|announcement)"'),)  # a record's element, as the exporter writes it
+# What each record's markup writes once, as imessage-exporter writes it: its element ("message", an announcement's
+# `class ="announcement"`), and a message's one "sent …"/"received" div (a spot breaking one is seen by the other)
+_MARKS = (re.compile(r'<div class="message"|<div class ?="announcement"'),
+          re.compile(r'<div class="(?:sent [^"]*|received)">|<div class ?="announcement"'))
 _ROLES = frozenset({"timestamp", "sender", "bubble", "attachment", "attachment_error", "reaction", "deleted",
                     "reply_context", "sticker", "edited", "announcement", "app"})
 _WHOLE = ("sender", "timestamp")  # read only once their element closed: a damaged spot may cut them

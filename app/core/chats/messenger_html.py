@@ -38,8 +38,9 @@ _FORMS = ("%b %d, %Y %I:%M:%S %p", "%b %d, %Y, %I:%M %p", "%b %d, %Y %I:%M %p", 
 _SECTIONS = {"_a6-h": "sender", "_a6-p": "content", "_a6-o": "time", "_a6-q": "reactions"}
 _MEDIA = {"audio": "audio", "video": "video", "img": "image"}
 _VOID = frozenset({"br", "img", "source", "meta", "link", "input", "hr", "wbr"})
-# What each message's markup writes once: its element's class (as `_Reader` opens one), its time's footer
-_MARKS = tuple(re.compile(rf'class="[^"<>]*(?<![\w-]){c}(?![\w-])') for c in ("_a6-g", "_a6-o"))
+# What each message's markup writes once: its element's class (as `_Reader` opens one), its time's footer; in a tag
+# (a raw quote in the words, `say class="x _a6-o"`, counts no message)
+_MARKS = tuple(re.compile(rf'<[a-z]+\s[^<>]*?class="[^"<>]*(?<![\w-]){c}(?![\w-])') for c in ("_a6-g", "_a6-o"))
 
 
 _WHOLE = frozenset({"sender", "time"})  # parts read only once their element closed (a damaged spot may cut them)

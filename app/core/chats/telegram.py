@@ -160,6 +160,11 @@ def _with_offset(iso: str | None, unixtime: Any) -> str | None:
     return local.replace(tzinfo=timezone(offset)).isoformat()
 
 
+def poll_note(answers: list[tuple[Any, Any]]) -> str:
+    """A poll's answers with the votes each had, as the export gives them: "poll: Pub (2), Home (0)"."""
+    return "poll: " + ", ".join(f"{text} ({votes})" for text, votes in answers)
+
+
 def _parser_note(index: int, note: str) -> Message:
     """What the export holds where a message or chat should be, said in its place (the rest is still read)."""
     return Message(index, None, "", None, "", True, None, note)
@@ -182,8 +187,8 @@ def _message(index: int, raw: Any) -> Message:
     poll = raw.get("poll")
     if isinstance(poll, dict) and not text:  # a poll's question is its text; the answers are said in the note
         text = str(poll.get("question") or "").strip()
-        answers = [f"{a.get('text')} ({a.get('voters', 0)})" for a in poll.get("answers") or [] if isinstance(a, dict)]
-        note = "; ".join(n for n in (note, "poll: " + ", ".join(answers)) if n)
+        answers = [(a.get("text"), a.get("voters", 0)) for a in poll.get("answers") or [] if isinstance(a, dict)]
+        note = "; ".join(n for n in (note, poll_note(answers)) if n)
     attachment = _attachment(raw)
     kind = str(raw.get("type") or "")
     if kind != "message" or not (text or attachment or note):  # never a blank row with nothing said of it

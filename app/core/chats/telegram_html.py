@@ -41,6 +41,7 @@ from app.core.chats.telegram import (
     PINNED_NOTE,
     REPLY_NOTE,
     SIGNED_NOTE,
+    poll_note,
     replies_placed,
 )
 
@@ -64,6 +65,15 @@ _LEFT_OUT_TITLES = {("video", "Animation"): "animation", ("image", "Sticker"): "
 
 
 @dataclass
+class _Poll:
+    """A poll as Telegram Desktop writes it (`media_poll`): its question, then each answer "- Pub" with the votes it
+    had ("2 votes", "1 vote, chosen vote"; none written when it had none)."""
+
+    question: str = ""
+    answers: list[list[str]] = field(default_factory=list)  # [words, votes written] of each answer
+
+
+@dataclass
 class _Raw:
     service: bool
     joined: bool
@@ -83,6 +93,7 @@ class _Raw:
     userpic: str = ""  # the colour Telegram draws the sender's picture in ("userpic3"): one per account
     signature: str = ""  # a channel's post signed ("signature details"): the JSON's `author`
     cut: bool = False  # a damaged spot fell in it (`html_cut.Damage.cut`): what it lacks is said there
+    poll: _Poll | None = None
 
 
 class _Reader(HTMLParser):
@@ -99,6 +110,9 @@ class _Reader(HTMLParser):
         classes = set(a.get("class", "").split())
         if tag == "br" and self._inside("text"):
             self.current.text.append("\n")  # type: ignore[union-attr]
+            return
+        if tag == "br" and self._inside("poll_question"):
+            self.current.poll.question += "\n"  # type: ignore[union-attr]
             return
         if tag in ("img", "br", "hr", "meta", "link", "input"):
             return
@@ -154,6 +168,11 @@ class _Reader(HTMLParser):
             return "media_wrap"
         if not self._inside("media_wrap"):
             return ""
+        if tag == "div" and "media_poll" in classes:
+            self.current.poll = _Poll()
+            return "poll"
+        if self._inside("poll"):
+            return self._poll_role(tag, classes)
         kind = next((k for c, k in _MEDIA_KINDS.items() if c in classes), "")
         if tag == "a" and _local(a.get("href", "")):
             self.current.media.append((a["href"], kind or kind_of(a["href"])))
@@ -167,6 +186,14 @@ class _Reader(HTMLParser):
             self.current.missing.append((kind or "other", link))
             return "missing"
         return ""
+
+    def _poll_role(self, tag: str, classes: set[str]) -> str:
+        if tag == "div" and "question" in classes:
+            return "poll_question"
+        if tag == "div" and "answer" in classes:
+            self.current.poll.answers.append(["", ""])  # type: ignore[union-attr]
+            return "poll_answer"
+        return "poll_votes" if tag == "span" and "details" in classes and self._inside("poll_answer") else ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("img", "br", "hr", "meta", "link", "input") or not self.stack:
@@ -190,10 +217,19 @@ class _Reader(HTMLParser):
             self.current.text.append(data)
             if self._inside("text_link"):
                 self.current.links[-1][1] += data
+        elif self._inside("poll"):
+            self._poll_words(data)
         elif self._inside("missing") and data.strip():
             self.current.missing[-1][1].append(data.strip())
         elif self._inside("contact_card") and data.strip():
             self.current.contacts[-1].append(data.strip())
+
+    def _poll_words(self, data: str) -> None:
+        poll = self.current.poll  # type: ignore[union-attr]
+        if self._inside("poll_question"):
+            poll.question += data
+        elif self._inside("poll_answer") and poll.answers:
+            poll.answers[-1][1 if self._inside("poll_votes") else 0] += data
 
     def _inside(self, role: str) -> bool:
         return role in self.stack
@@ -239,6 +275,17 @@ def _about(raw: _Raw) -> str:
 
 def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
+
+
+def _poll_said(poll: _Poll | None) -> tuple[str, list[str]]:
+    """A poll's question (its message's words) and its answers with their votes said in the note, as the JSON
+    reader says them."""
+    if poll is None:
+        return "", []
+    answers = [(words.strip().removeprefix("-").strip(), int(found[0]) if (found := re.search(r"\d+", votes)) else 0)
+               for words, votes in poll.answers]
+    return "\n".join(" ".join(line.split()) for line in poll.question.splitlines() if line.strip()), [
+        poll_note(answers)]
 
 
 NO_TIME_NOTE = ("the export writes no time for this app's note (Telegram's HTML gives its notes none): its place among "
@@ -297,9 +344,10 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
                 attachments.append(Attachment(None, True, kind, " ".join(words)))
             elif words:  # a contact, a place, a poll: what the export shows, said in the note
                 notes.append("shown as: " + " ".join(words))
-        note = "; ".join(notes)
+        question, poll_answers = _poll_said(raw.poll)
+        note = "; ".join(notes + poll_answers)
         for i, attachment in enumerate(attachments or [None]):
-            text = "\n".join(t for t in (_text(raw), *calls) if t)
+            text = "\n".join(t for t in (_text(raw) or question, *calls) if t)
             messages.append(Message(len(messages), sender, raw.title, iso, text if i == 0 else "",
                                     raw.service or bool(calls), attachment, note))
             ids.append(raw.id if i == 0 else None)
@@ -330,7 +378,7 @@ def _held(reader: _Reader) -> tuple[list[_Raw], Held | None]:
     if raw is None or raw.separator:
         return reader.messages, None
     sender = "" if raw.sender is None and (raw.joined or raw.service) else raw.sender
-    content = bool(_text(raw) or raw.media or raw.missing or raw.contacts or raw.forwarded)
+    content = bool(_text(raw) or raw.media or raw.missing or raw.contacts or raw.forwarded or raw.poll)
     return reader.messages, Held(sender, raw.title if raw.title or raw.service else None, content,
                                  raw.name_read.strip() if raw.sender is None else "")
 
