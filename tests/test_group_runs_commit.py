@@ -234,12 +234,20 @@ def _attempts_failed(worker, reasons: list[str]) -> list:
     return jobs
 
 
-@pytest.mark.parametrize(("reasons", "short"), [(["the worker was killed"] * 2, True),
-                                                  (["the worker was killed", "unexpected error: it raised"], False)])
-def test_a_short_file_is_decoded_as_one_at_every_retry_but_its_last_after_an_error(case, models_dir, reasons, short):
-    """A short file's retries stay on the short-file path (its words as a run left alone: review of trial32, a file
-    killed twice before its run opened went to the long-file path), alone after its first retry; only its last
-    attempt after the short-file decoding raised goes to the long-file path (another decoder: review of trial32,
-    M1, a lone short file whose short path raises came out no more)."""
+KILLED = "the worker process was killed by SIGKILL"
+CRASHED = "the worker process was killed by SIGSEGV"
+
+
+@pytest.mark.parametrize(("reasons", "claimed", "short"), [
+    ([KILLED, KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
+    ([CRASHED, CRASHED], 1, True),  # a crash: alone after its first retry, still a short file
+    (["unexpected error: it raised"], 1, True),  # an error in a group: each alone at once, short files
+    (["unexpected error: it raised", "unexpected error decoding it alone: it raised"], 1, False)])
+def test_how_a_short_file_is_retried_follows_how_its_last_attempt_ended(case, models_dir, reasons, claimed, short):
+    """A short file's retries stay on the short-file path (a file killed twice before its run opened went to the
+    long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole at every
+    attempt (three notes killed twice came out with other words, claimed alone: review revI, H1); after an error,
+    each file alone, and only one that raised alone goes to the long-file path (every batch-mate of a file that
+    raised went there on its last attempt: review revI, M1)."""
     jobs = _attempts_failed(worker := _worker(case, models_dir), reasons)
-    assert [job.attempts for job in jobs] == [3] and worker._batchable(jobs[0]) is short
+    assert len(jobs) == claimed and worker._batchable(jobs[0]) is short

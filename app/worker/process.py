@@ -37,6 +37,7 @@ from app.core.store import Case, Exhibit, db
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.translation.runs import NoTextError, SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run, run_to_export
+from app.worker import retries
 from app.worker.ahead import decoded_ahead
 from app.worker.command_thread import CommandThread
 from app.worker.protocol import (
@@ -58,7 +59,6 @@ SHORT_MS = 60_000  # files at most this long are batched across files (also app/
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group (a CPU's group_windows; a GPU's is larger)
 BATCH_MAX_JOBS = 64
 TOLD_POLL_S = 0.05  # an idle worker waiting to be told its command's jobs: how often it sees a stop meanwhile
-UNEXPECTED = "unexpected error"  # how a job failed by an error in the worker (not a kill) is said: retried
 ProgressFn = Callable[[float, int], None]
 TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end)
 
@@ -211,12 +211,13 @@ class Worker(CommandThread):
     def _claim_group(self, job: Job) -> list[Job]:
         """`job` and the like jobs claimed to be decoded with it."""
         planned, first_retry = self._planned_batch(job), job.attempts == 2 < job.max_attempts
-        if planned and (first_retry or planned == [job.id]):  # a batch killed part-way: the same files again,
+        raised, outside = retries.raised(job), retries.killed_from_outside(job)
+        if planned and (outside or planned == [job.id] or (first_retry and not raised)):  # killed part-way: the same
             group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
                                          if j != job.id and not self._stored(j)))]
-            self.planned = planned  # in the same order (the same text)
+            self.planned = planned  # files again, in the same order (the same text)
             return sorted(group, key=lambda j: planned.index(j.id))
-        if job.attempts > 1 and not (first_retry and job.run_id is None):
+        if job.attempts > 1 and not outside and (raised or not (first_retry and job.run_id is None)):
             return [job]  # a retry alone (a file that crashes the decoder cannot take its batch-mates down again)
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()
@@ -242,13 +243,16 @@ class Worker(CommandThread):
     def _batchable(self, job: Job) -> bool:
         """A short transcribe job with nothing stored yet: decoded as a short file, at every attempt (as a long file
         its words could differ from a run left alone), with its batch again on its first retry if one was planned or,
-        stopped before it had a run, with the retries alike, else alone (`_claim_group`). Its last attempt after the
-        short-file decoding raised goes to the long-file path (another decoder: a fault of the one cannot sink it)."""
+        stopped before it had a run, with the retries alike, else alone (`_claim_group`). Its attempt after the
+        short-file decoding raised with the file alone goes to the long-file path (another decoder: a fault of the
+        one cannot sink it). Killed from outside (SIGKILL, SIGTERM), a batch is claimed again whole, as planned, at
+        every attempt (its words as a run left alone); after an error or a crash, each file alone on the short path,
+        so only the file at fault goes on to the long one."""
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
-        if job.attempts >= job.max_attempts > 1 and (job.error or "").startswith(UNEXPECTED):
+        if job.attempts > 1 and retries.raised_alone(job):
             return False
         return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
 
@@ -300,7 +304,7 @@ class Worker(CommandThread):
         except (MediaError, ParleyError) as exc:
             self._fail(job, str(exc.reason) if isinstance(exc, MediaError) else _one_line(exc), False)
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
-            self._fail(job, f"{UNEXPECTED}: {_one_line(exc)}", True)
+            self._fail(job, f"{retries.UNEXPECTED}: {_one_line(exc)}", True)
         finally:
             self.current = ()
 
@@ -348,7 +352,7 @@ class Worker(CommandThread):
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
             for job in jobs:
                 if self.queue.state_of(job.id) == "running":
-                    self._fail(job, f"{UNEXPECTED}: {_one_line(exc)}", True)
+                    self._fail(job, f"{retries.ALONE if len(jobs) == 1 else retries.UNEXPECTED}: {_one_line(exc)}", True)
         finally:
             self.current = ()
 
