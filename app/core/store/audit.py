@@ -176,7 +176,8 @@ class AuditLog:
                                        (r["id"],)).fetchone()
             prev, number = (str(before[1]), int(before[0]) + 1) if before else (GENESIS, 1)
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
-            if r["id"] == number and r["prev_hash"] == prev and r["hash"] == expected:
+            chains = r["id"] == number and r["prev_hash"] == prev and r["hash"] == expected
+            if chains and _parsed(r["details_json"]) is not None:  # as `verify` reads an entry
                 return AuditHead(int(r["id"]), str(r["hash"]))
         return None
 
