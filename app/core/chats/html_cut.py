@@ -128,13 +128,11 @@ class Damage:
 
     @property
     def which(self) -> str:
-        named = f" ({self.file})" if self.file else ""
-        return f"page {self.page + 1} of this chat's {self.pages} pages{named}" if self.pages > 1 else "the page"
+        return _page_named(self.page, self.pages, self.file)
 
     @property
     def reason(self) -> str:
-        said = f"damaged HTML, not read ({self.cause})"
-        return f"{self.which}: {said}" if self.pages > 1 else said
+        return _page_said(self, f"damaged HTML, not read ({self.cause})")
 
     @property
     def note(self) -> str:
@@ -172,8 +170,7 @@ class Unseen:
 
     @property
     def which(self) -> str:
-        named = f" ({self.file})" if self.file else ""
-        return f"page {self.page + 1} of this chat's {self.pages} pages{named}" if self.pages > 1 else "the page"
+        return _page_named(self.page, self.pages, self.file)
 
     @property
     def note(self) -> str:
@@ -182,8 +179,18 @@ class Unseen:
 
     @property
     def reason(self) -> str:
-        said = f"damaged HTML: {self.opened} messages opened in its markup, {self.read} read"
-        return f"{self.which}: {said}" if self.pages > 1 else said
+        return _page_said(self, f"damaged HTML: {self.opened} messages opened in its markup, {self.read} read")
+
+
+def _page_named(page: int, pages: int, file: str) -> str:
+    """A damaged page as a note names it: "page 2 of this chat's 3 pages (its file)", or "the page" alone."""
+    named = f" ({file})" if file else ""
+    return f"page {page + 1} of this chat's {pages} pages{named}" if pages > 1 else "the page"
+
+
+def _page_said(damage: Damage | Unseen, said: str) -> str:
+    """Why a damaged page was not read, with which page it is where the chat has several."""
+    return f"{damage.which}: {said}" if damage.pages > 1 else said
 
 
 def read_up_to_damage(reader: Reader, page: str, held_at_spot: HeldAtSpot[Reader, Record],
