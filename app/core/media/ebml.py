@@ -129,3 +129,25 @@ def segment_end(handle: BinaryIO) -> int | None:
         return body + size if kind == SEGMENT and size >= 0 else None
     except (OSError, ValueError):
         return None
+
+
+def first_cluster(handle: BinaryIO) -> int:
+    """Where a Matroska/WebM file's first cluster (its audio) begins, past its Info, Tracks and
+    tags: joined.py searches for a second file from there (a FLAC track's CodecPrivate holds a
+    FLAC stream header, which is no second file). Where the headers do not walk, 4 (past the
+    EBML magic: the whole file searched, as before)."""
+    try:
+        kind, size, at = _read_element(handle, 0)
+        if kind != EBML or size < 0:
+            return 4
+        kind, size, at = _read_element(handle, at + size)
+        if kind != SEGMENT:
+            return 4
+        for _ in range(MAX_ELEMENTS):
+            kind, size, body = _read_element(handle, at)
+            if kind is None or kind == CLUSTER or size < 0:
+                return at
+            at = body + size
+        return at
+    except (OSError, ValueError):
+        return 4

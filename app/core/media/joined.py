@@ -147,10 +147,10 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (_tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
-    if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens
+    if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens among its clusters
         stated = ebml.segment_end(handle)  # (its clusters searched once a run: 5 ms a MB, asked 4 times an opening)
         return stated if stated is not None else remembered_for_a_file(
-            _AFTER_MKV, handle, lambda: _file_after(handle, len(file_kinds.EBML_MAGIC)))
+            _AFTER_MKV, handle, lambda: _file_after(handle, ebml.first_cluster(handle)))
     return _caf_end(handle, size_of_file)
 
 
