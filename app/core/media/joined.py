@@ -44,6 +44,7 @@ from app.core.media.views import window
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
 FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
 MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
+DAMAGED_TAIL = 512  # bytes after a tagger's walked tags that can be their damaged tail
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
@@ -122,10 +123,20 @@ def _tagged(handle: BinaryIO, second: Joined) -> Joined:
     behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
     if behind not in (None, "mp3", "id3"):
         return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
-    if second.at + second.size - tag_end <= TAG_TAIL and (not after_tag[tags_end - tag_end:].strip(b"\x00")
-                                                          or after_tag.startswith(TRAILING_TAGS)):
+    rest = after_tag[tags_end - tag_end:]
+    if second.at + second.size - tag_end <= TAG_TAIL and (not rest.strip(b"\x00") or _a_damaged_tail(
+            handle, tags_end, rest)):
         return Joined(second.at, second.size, second.kind, "id3")  # a tagger's tags, their tail damaged or not
     return second
+
+
+def _a_damaged_tail(handle: BinaryIO, tags_end: int, rest: bytes) -> bool:
+    """What follows a tagger's walked tags is their damaged tail (a stray line break, a cut ID3v1, an APE
+    size off, a Lyrics3 with no end mark), not a second file: short, and neither an ID3-tagged nor a bare
+    MP3/ADTS opening there. More than that is named as a second file (a voice note joined after the tags
+    was hidden as 'no audio': a false 'another file' costs less than a recording unsaid)."""
+    return len(rest) <= DAMAGED_TAIL and _tags_end(handle, tags_end) == tags_end and not file_kinds.opens_with_frames(
+        rest.lstrip(b"\x00\r\n "))
 
 
 def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:
