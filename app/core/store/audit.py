@@ -166,20 +166,20 @@ class AuditLog:
         row = self.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         return AuditHead(int(row[0]), str(row[1])) if row else None
 
-    def chained_head(self) -> AuditHead | None:
-        """The last entry that chains to the one before it (its place, its hash as its content and the hash before
-        make it): the head, unless rows that do not chain were appended after it (a forged row `verify` names is
-        never recorded as the head: taken out again, the genuine log read as put back to an older copy)."""
-        rows = self.conn.execute("SELECT * FROM audit_log ORDER BY id DESC")
-        for r in rows:
-            before = self.conn.execute("SELECT id, hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1",
-                                       (r["id"],)).fetchone()
-            prev, number = (str(before[1]), int(before[0]) + 1) if before else (GENESIS, 1)
-            expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
-            chains = r["id"] == number and r["prev_hash"] == prev and r["hash"] == expected
-            if chains and _parsed(r["details_json"]) is not None:  # as `verify` reads an entry
-                return AuditHead(int(r["id"]), str(r["hash"]))
-        return None
+    def chained_head(self, after: AuditHead | None = None) -> AuditHead | None:
+        """The last entry of the walk `verify` accepts, from just after `after` (an entry found in the chain
+        before: the head file's) or from the first: the head, unless entries that do not chain, are numbered
+        out of place or hold no JSON object were appended after it (forged rows `verify` names are never
+        recorded as the head, a second one chained to the first neither: taken out again, the genuine log
+        was read as put back to an older copy)."""
+        head, prev, number = (None, GENESIS, 0) if after is None else (after, after.hash, after.entry_id)
+        for r in self.conn.execute("SELECT * FROM audit_log WHERE id > ? ORDER BY id", (number,)):
+            number += 1
+            if _faults(r, prev, number):
+                break
+            prev = str(r["hash"])
+            head = AuditHead(number, prev)
+        return head
 
     def hash_of(self, entry_id: int) -> str | None:
         row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
@@ -243,15 +243,22 @@ class AuditLog:
         rows = self.conn.execute("SELECT * FROM audit_log ORDER BY id") if after is None else \
             self.conn.execute("SELECT * FROM audit_log WHERE id > ? ORDER BY id", (number,))
         for r in rows:
-            expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
             number += 1
-            if r["id"] != number:  # numbered 1, 2, 3... as appended: manifests and head files name entries so
-                problems.append(f"audit entry {r['id']} ({r['action']}) is numbered out of sequence (entry {number} "
-                                "expected): entries renumbered or removed")
-                number = r["id"]
-            if r["prev_hash"] != prev or r["hash"] != expected:
-                problems.append(f"audit entry {r['id']} ({r['action']}) does not match the chain")
-            elif _parsed(r["details_json"]) is None:  # chained as written, but not what Parley writes
-                problems.append(f"audit entry {r['id']} ({r['action']}): its details are not a JSON object")
-            prev = r["hash"]
+            problems += _faults(r, prev, number)
+            number, prev = r["id"], r["hash"]  # numbered out of place: the walk goes on from where it is
         return problems
+
+
+def _faults(r: sqlite3.Row, prev: str, number: int) -> list[str]:
+    """What is wrong with an entry walked as the `number`th after the hash `prev`: its place, its chain, its
+    details (`verify` lists them all; `chained_head` stops at the first entry with any)."""
+    problems = []
+    if r["id"] != number:  # numbered 1, 2, 3... as appended: manifests and head files name entries so
+        problems.append(f"audit entry {r['id']} ({r['action']}) is numbered out of sequence (entry {number} "
+                        "expected): entries renumbered or removed")
+    expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
+    if r["prev_hash"] != prev or r["hash"] != expected:
+        problems.append(f"audit entry {r['id']} ({r['action']}) does not match the chain")
+    elif _parsed(r["details_json"]) is None:  # chained as written, but not what Parley writes
+        problems.append(f"audit entry {r['id']} ({r['action']}): its details are not a JSON object")
+    return problems

@@ -89,11 +89,13 @@ class HeadKeeper:
             pass  # a closed, broken, busy or read-only store: the head file keeps its last value
 
     def _advance_head(self) -> None:
-        kept, head = read_head_file(self.folder), self.audit.chained_head()  # never a row that does not chain
+        kept = read_head_file(self.folder)
+        in_chain = kept is not None and self.audit.hash_of(kept.entry_id) == kept.hash
+        head = self.audit.chained_head(kept if in_chain else None)  # never a row that does not chain
         apart = None
         if kept == head:
             pass  # the file already names the head: not written again (an fsync saved)
-        elif kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
+        elif kept is None or in_chain:
             write_head_file(self.folder, head)
         else:
             apart = kept.hash  # kept: verify says it; what this account saw beside it says it was there already

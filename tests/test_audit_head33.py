@@ -1,0 +1,52 @@
+"""Forged audit rows appended after the genuine log: `verify` names them, and the head recorded (the case's head
+file, the head this account saw) stays the genuine log's last entry, so that with the forged rows taken out again the
+genuine case verifies clean. A second forged row chained to the first (the chain's hash is unkeyed: anyone can chain
+a row) was recorded as the head, and the genuine case then read as 'put back to an older copy' (review revA, R-M2);
+so was a row chained as written whose details are no JSON object."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from app.core.store.audit import _entry_hash
+from tests.test_verify import _forged, made, verify  # noqa: F401 - the case every tampering starts from
+
+FORGED = {"one row that does not chain": ("{}", False, 1),
+          "a row that does not chain, then one chained to it": ("{}", False, 2),
+          "a chained row of no JSON object, then one chained to it": ("[1]", True, 2)}
+
+
+def _appended(store, details: str, first_chains: bool, rows: int) -> int:
+    """Rows appended after the log's last; the first chained to it or not, the others chained to the one before."""
+    conn = sqlite3.connect(store)
+    last, prev = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    conn.close()
+    values = []
+    for n in range(1, rows + 1):
+        at, entry_details = f"2026-01-01T00:00:0{n}Z", details if n == 1 else "{}"
+        prev = prev if n > 1 or first_chains else "a" * 64
+        digest = _entry_hash(prev, at, "x", "note.added", "case", entry_details)
+        values.append(f"({last + n}, '{at}', 'x', 'note.added', 'case', '{entry_details}', "
+                      f"'{prev}', '{digest}')")
+        prev = digest
+    _forged(store.parent, "INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash) "
+                          f"VALUES {', '.join(values)}")
+    return last
+
+
+@pytest.mark.parametrize("forged", FORGED)
+def test_forged_rows_verified_then_taken_out_leave_the_genuine_case_clean(made, capsys, tmp_path, forged):  # noqa: F811
+    genuine = tmp_path / "genuine"
+    shutil.copytree(made["case"], genuine)
+    last = _appended(made["case"] / "case.sqlite", *FORGED[forged])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(f"audit entry {last + 1} (note.added)" in line for line in lines), lines
+    head = json.loads((made["case"] / "audit-head.json").read_text(encoding="utf-8"))
+    assert head["entry"] == last, head
+    shutil.rmtree(made["case"])
+    shutil.copytree(genuine, made["case"])
+    assert verify(capsys, made["case"]) == (0, [])
