@@ -29,13 +29,12 @@ HANG_S = 300  # only so that runs made one at a time (the defect) fail instead o
 
 class _Paired:
     """A model's session whose runs wait, before running, until a second run is in flight or every run
-    of the call has started (its last run may have no partner): `peak` is the most runs in
-    flight at once, `lone` the runs that went with no other in flight (at most a call's last: its
-    partner may have ended first, whatever the call's count), `calls` the runs of each call,
-    `shapes` each run's input shape. No timing: a run is released by another run, not by a clock."""
+    of the call has started (its last run may have no partner, which may also have ended first):
+    `peak` is the most runs in flight at once, `calls` the runs of each call, `shapes` each run's
+    input shape. No timing: a run is released by another run, not by a clock."""
 
     def __init__(self, session) -> None:
-        self.session, self.peak, self.lone, self.calls, self.shapes = session, 0, 0, [], []
+        self.session, self.peak, self.calls, self.shapes = session, 0, [], []
         self._flying, self._started, self._arrived, self._turn = 0, 0, 0, threading.Condition()
 
     def call(self, runs: int) -> None:
@@ -51,7 +50,6 @@ class _Paired:
             met = lambda: self._flying >= 2 or self._arrived > mine  # another run in flight beside it
             assert self._turn.wait_for(lambda: met() or self._started == self.calls[-1], HANG_S), \
                 "no second run came: the runs went one at a time"
-            self.lone += not met()
         try:
             return self.session.run(names, feeds)
         finally:
@@ -94,7 +92,7 @@ def test_voiceprints_run_two_at_once_with_the_bits_of_one_at_a_time(speaker_mode
     prints = two.embed(pieces)
     assert np.array_equal(prints, one.embed(pieces))
     session = two._session
-    assert session.peak == 2 and session.lone <= len(session.calls), (session.peak, session.lone, session.calls)
+    assert session.peak == 2, (session.peak, session.calls)
     frames = [n * length for n, length, _mels in two._session.shapes]
     assert max(frames) * 2 <= BATCH_FRAMES, two._session.shapes  # two runs at once hold no more than one did
 
@@ -110,5 +108,5 @@ def test_segmentation_runs_two_windows_at_once_with_the_same_frames(interview):
     assert np.array_equal(frames.speech, one.speech) and np.array_equal(frames.overlap, one.overlap)
     assert all(np.array_equal(a.active, b.active) for a, b in zip(frames.windows, one.windows, strict=True))
     session = two._session
-    assert session.peak == 2 and session.lone <= len(session.calls), (session.peak, session.lone, session.calls)
+    assert session.peak == 2, (session.peak, session.calls)
     assert max(shape[0] for shape in two._session.shapes) * 2 <= BATCH, two._session.shapes
