@@ -37,7 +37,7 @@ class SetCheck:
 def _read_manifest(manifest: Path, twice: list[str] | None = None) -> dict:
     """The manifest's JSON; `twice` is given each key an object of it holds more than once (Parley writes each
     once: a reader's eye or another tool takes the first, Python's JSON the last)."""
-    own_manifest = manifest.with_name(manifest.name.rpartition(".")[0] + MANIFEST_SUFFIX)  # a recording named x.timeline.opus
+    own_manifest = manifest.with_name(manifest.name.rpartition(".")[0] + MANIFEST_SUFFIX)  # x.timeline.opus's set
     if TIMELINE_INFIX in manifest.name and not manifest.name.endswith(MANIFEST_SUFFIX) and not own_manifest.exists():
         raise ParleyError(f"{manifest}: a chat's timeline, written without a manifest: its files' SHA-256 are in the "
                           "case's audit log alone, so it is checked against the case (`verify --case CASE --exports "

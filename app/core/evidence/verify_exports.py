@@ -121,7 +121,8 @@ def _loose_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
                 or not path.is_file()):
             continue  # a manifest not taken as a copy of one is said by `_unlogged_manifests`, or is another case's
         timeline = TIMELINE_INFIX in name
-        if timeline and not _our_timeline(folder / f"{name[:name.index(TIMELINE_INFIX)]}{TIMELINE_INFIX}json", written, ours):
+        its_json = folder / f"{name.partition(TIMELINE_INFIX)[0]}{TIMELINE_INFIX}json"  # read for a timeline only
+        if timeline and not _our_timeline(its_json, written, ours):
             continue
         if not timeline and (folder / f"{name.rsplit('.', 1)[0]}{MANIFEST_SUFFIX}").exists():
             continue  # beside a manifest not taken as a copy of this case's: another case's set of that name
@@ -288,7 +289,6 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         head = json.loads(read_regular_text(path)).get("audit_head") or {}
         if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
-
 
 
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
