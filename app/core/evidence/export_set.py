@@ -39,6 +39,7 @@ except ImportError:  # not on Windows: exports into one folder there are not put
 
 STAGING_PREFIX = ".parley-export-"
 MANIFEST_SUFFIX = ".manifest.json"
+TIMELINE_INFIX = ".timeline."  # a chat's timeline, `<chat>.timeline.<format>`: written without a manifest
 
 
 class ExportWriteError(ParleyError):

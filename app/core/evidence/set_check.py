@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import ParleyError
-from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.export_set import MANIFEST_SUFFIX, TIMELINE_INFIX
 from app.core.evidence.set_agreement import disagreements, unvouched
 from app.core.files import read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
@@ -37,6 +37,11 @@ class SetCheck:
 def _read_manifest(manifest: Path, twice: list[str] | None = None) -> dict:
     """The manifest's JSON; `twice` is given each key an object of it holds more than once (Parley writes each
     once: a reader's eye or another tool takes the first, Python's JSON the last)."""
+    own_manifest = manifest.with_name(manifest.name.rpartition(".")[0] + MANIFEST_SUFFIX)  # x.timeline.opus's set
+    if TIMELINE_INFIX in manifest.name and not manifest.name.endswith(MANIFEST_SUFFIX) and not own_manifest.exists():
+        raise ParleyError(f"{manifest}: a chat's timeline, written without a manifest: its files' SHA-256 are in the "
+                          "case's audit log alone, so it is checked against the case (`verify --case CASE --exports "
+                          "FOLDER`, FOLDER holding the timeline's files), not here")
     if not manifest.name.endswith(MANIFEST_SUFFIX):
         raise ParleyError(f"{manifest}: not an export manifest (give the set's <name>{MANIFEST_SUFFIX})")
 

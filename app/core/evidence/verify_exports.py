@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.export_set import MANIFEST_SUFFIX, TIMELINE_INFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
 from app.core.files import SMALL_FILE_LIMIT, read_regular_text, symlink_target, what_stands_at
@@ -120,8 +120,9 @@ def _loose_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
         if (path in found or name not in written or name.endswith(MANIFEST_SUFFIX) or path.is_symlink()
                 or not path.is_file()):
             continue  # a manifest not taken as a copy of one is said by `_unlogged_manifests`, or is another case's
-        timeline = _TIMELINE in name
-        if timeline and not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json", written, ours):
+        timeline = TIMELINE_INFIX in name
+        its_json = folder / f"{name.partition(TIMELINE_INFIX)[0]}{TIMELINE_INFIX}json"  # read for a timeline only
+        if timeline and not _our_timeline(its_json, written, ours):
             continue
         if not timeline and (folder / f"{name.rsplit('.', 1)[0]}{MANIFEST_SUFFIX}").exists():
             continue  # beside a manifest not taken as a copy of this case's: another case's set of that name
@@ -290,16 +291,13 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
 
 
-_TIMELINE = ".timeline."
-
-
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
     """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
     manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest); names compared with
     case and Unicode composition folded, and as a reader sees them (`look_alike`)."""
     stems = {name[: -len(MANIFEST_SUFFIX)]: name for name in logged if name.endswith(MANIFEST_SUFFIX)}
-    stems.update({name[: name.index(_TIMELINE)]: f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
-                  for name in logged if _TIMELINE in name})
+    stems.update({name[: name.index(TIMELINE_INFIX)]: f"{name[: name.index(TIMELINE_INFIX)]}{TIMELINE_INFIX}*"
+                  for name in logged if TIMELINE_INFIX in name})
     if not stems:
         return
     for path in sorted(folder.iterdir()):

@@ -31,7 +31,7 @@ from app.core.chats.timeline import (
     timeline_dict,
 )
 from app.core.clock import parse_stamp
-from app.core.evidence.export_set import remove_stale_staging
+from app.core.evidence.export_set import TIMELINE_INFIX, remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all, settings_text
 from app.core.names import path_inside, safe_basename
@@ -247,7 +247,7 @@ def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: lis
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(folder)  # a killed write's temporary files (never a live writer's)
     name = safe_basename(basename)  # a chat named "Mum/Dad", "../x" or "a\nb": one name in `folder` any disk takes
-    files = [(path_inside(folder, f"{name}.timeline.{fmt}"), renderer(fmt)(timeline)) for fmt in formats]
+    files = [(path_inside(folder, f"{name}{TIMELINE_INFIX}{fmt}"), renderer(fmt)(timeline)) for fmt in formats]
     if before_write is not None:
         before_write([(path, hashlib.sha256(data).hexdigest()) for path, data in files])
     try:
