@@ -239,14 +239,16 @@ CRASHED = "the worker process was killed by SIGSEGV"
 
 
 @pytest.mark.parametrize(("reasons", "claimed", "short"), [
-    ([KILLED, KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
+    ([KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
+    ([KILLED, KILLED], 1, True),  # but alone at its last attempt (out of memory, it was killed at every one)
     ([CRASHED, CRASHED], 1, True),  # a crash: alone after its first retry, still a short file
     (["unexpected error: it raised"], 1, True),  # an error in a group: each alone at once, short files
     (["unexpected error: it raised", "unexpected error decoding it alone: it raised"], 1, False)])
 def test_how_a_short_file_is_retried_follows_how_its_last_attempt_ended(case, models_dir, reasons, claimed, short):
     """A short file's retries stay on the short-file path (a file killed twice before its run opened went to the
-    long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole at every
-    attempt (three notes killed twice came out with other words, claimed alone: review revI, H1); after an error,
+    long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole (three
+    notes killed twice came out with other words, claimed alone: review revI, H1), but alone at its last attempt (a
+    batch out of memory is killed at every attempt: all its files failed; session 33); after an error,
     each file alone, and only one that raised alone goes to the long-file path (every batch-mate of a file that
     raised went there on its last attempt: review revI, M1)."""
     jobs = _attempts_failed(worker := _worker(case, models_dir), reasons)

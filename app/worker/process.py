@@ -212,6 +212,9 @@ class Worker(CommandThread):
         """`job` and the like jobs claimed to be decoded with it."""
         planned, first_retry = self._planned_batch(job), job.attempts == 2 < job.max_attempts
         raised, outside = retries.raised(job), retries.killed_from_outside(job)
+        if retries.alone_at_last(job):
+            self.planned = [job.id]  # alone, none of its batch-mates decoded along (`_with_planned`)
+            return [job]
         if planned and (outside or planned == [job.id] or (first_retry and not raised)):  # killed part-way: the same
             group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
                                          if j != job.id and not self._stored(j)))]
@@ -245,9 +248,9 @@ class Worker(CommandThread):
         its words could differ from a run left alone), with its batch again on its first retry if one was planned or,
         stopped before it had a run, with the retries alike, else alone (`_claim_group`). Its attempt after the
         short-file decoding raised with the file alone goes to the long-file path (another decoder: a fault of the
-        one cannot sink it). Killed from outside (SIGKILL, SIGTERM), a batch is claimed again whole, as planned, at
-        every attempt (its words as a run left alone); after an error or a crash, each file alone on the short path,
-        so only the file at fault goes on to the long one."""
+        one cannot sink it). Killed from outside (SIGKILL, SIGTERM), a batch is claimed again whole, as planned (its
+        words as a run left alone), but each file alone at its last attempt (`retries.alone_at_last`); after an error
+        or a crash, each file alone on the short path, so only the file at fault goes on to the long one."""
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
@@ -390,6 +393,8 @@ class Worker(CommandThread):
             self._fail(job, result.error, False)
         else:
             tracker = Tracker(self, job)
+            if retries.alone_at_last(job) and len(batch) == 1:
+                result = replace(result, notes=(*result.notes, retries.ALONE_AT_LAST))
             try:
                 stored = store_clip(self.case, exhibit, run_id, result, batch, job.settings,
                                     self.models.loaded_speech(), on_stage=tracker.stage)
