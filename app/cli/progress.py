@@ -253,7 +253,7 @@ class QueueRunner:
         name = self.case.exhibit(job.exhibit_id).source.name
         if will_retry:
             progress.running.discard(job.id)
-            progress.say(f"{name}: {reason} (attempt {job.attempts} of {job.max_attempts}; will retry)")
+            progress.say(f"{name}: {reason} (attempt {event.attempt} of {job.max_attempts}; will retry)")
             return
         progress.finish(job.id)
         self.outcome.failed.append(job.id)

@@ -350,7 +350,7 @@ class Worker(Claims, CommandThread):
         if state is None:
             self.send(JobCancelled(job.id))
         else:
-            self.send(JobFailed(job.id, reason, will_retry=state == "queued"))
+            self.send(JobFailed(job.id, reason, will_retry=state == "queued", attempt=job.attempts))
 
     def _stop_check(self, job_id: int) -> StopCheck:
         """Reads memory only: commands from the parent and the heartbeat's state check set the flags."""
