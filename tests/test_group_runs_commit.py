@@ -166,7 +166,8 @@ def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, mod
     case.plan_batch([opened[0][2]], [*job_ids, max(job_ids) + 1])
     assert [(f.subject, f.problem.split(",")[0]) for f in job_findings(case)] == \
         [(f"run {opened[0][2]}", f"its batch plan names job {max(job_ids) + 1}")]
-    for edited, said in (([[job_ids[0]]], f"[{job_ids[0]}]"), ([str(job_ids[0])], f"'{job_ids[0]}'")):
+    for edited, said in (([[job_ids[0]]], f"[{job_ids[0]}]"), ([str(job_ids[0])], f"'{job_ids[0]}'"),
+                         ([True, job_ids[0]], "True")):  # True == 1: job 1 to a test of equality, to neither here
         case.plan_batch([opened[1][2]], edited)  # a list or a string where a job number goes: said, not raised
         assert [f.problem.split(",")[0] for f in job_findings(case)][-1] == f"its batch plan names {said}"
     case.plan_batch([opened[1][2]], [str(job_id) for job_id in job_ids])  # numbers written as text: no plan to
