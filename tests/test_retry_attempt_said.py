@@ -1,6 +1,7 @@
 """The attempt a command says failed is the one the queue records as failed: the worker claims the job again as
 soon as it has failed it, and the command read the attempt from the store after that, so an error in the worker
-was said as "attempt 2 of 3" when the queue's row says attempt 1 failed (review revI, L1)."""
+was said as "attempt 2 of 3" when the queue's row says attempt 1 failed (review revI, L1). A retry of a file
+whose run stored nothing was said to resume from the stored segments."""
 
 from __future__ import annotations
 
@@ -36,3 +37,5 @@ def test_the_attempt_said_failed_is_the_one_the_queue_failed(tmp_path):
     failed = [json.loads(details)["attempt"] for (details,) in _query(
         tmp_path / "case", "SELECT details_json FROM audit_log WHERE action='job.retry_scheduled' ORDER BY id")]
     assert said == failed == [1], done.stderr
+    # nothing of it was stored: its retry starts from the start (it was said to resume from stored segments)
+    assert "note00.wav: attempt 2, from the start" in done.stderr, done.stderr
