@@ -44,3 +44,6 @@ def test_a_batch_killed_at_every_attempt_is_decoded_a_note_at_a_time_at_its_last
     assert len(exports) == len(notes) and all(ALONE_AT_LAST in json.dumps(e) for e in exports)
     verify = _run(None, ["verify", "--case", str(case_dir)])
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    (run_id,) = _query(case_dir, "SELECT min(id) FROM runs")[0]
+    again = _run(None, ["reproduce", str(run_id), "--case", str(case_dir)])  # alone, as recorded
+    assert again.returncode == 0 and "identical" in again.stdout, again.stdout + again.stderr
