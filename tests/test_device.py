@@ -130,7 +130,8 @@ def test_cpu_run_records_the_packing_gap_and_no_batch_sizes(models_dir):
     assert engine.batch == DEFAULT_BATCH
     settings = settings_for(options, engine)
     assert set(settings) == set(to_dict(options)) | {"device", "compute_type", "threads", "replicas",
-                                                     "model_files_sha256", "pack_gap_s", "even_groups"}
+                                                     "model_files_sha256", "pack_gap_s", "even_groups",
+                                                     "reread_min_language"}
     assert {k: settings[k] for k in ("device", "compute_type", "threads", "replicas")} == {
         "device": "cpu", "compute_type": "int8", "threads": 2, "replicas": 2}
     assert recorded_batch(settings) == DEFAULT_BATCH
@@ -138,6 +139,8 @@ def test_cpu_run_records_the_packing_gap_and_no_batch_sizes(models_dir):
     assert recorded_batch(earlier).gap_s == 1.5 and settings["pack_gap_s"] == 3.0
     before_17 = {k: v for k, v in settings.items() if k != "even_groups"}  # groups cut as they filled
     assert recorded_batch(before_17).even_groups is False and settings["even_groups"] is True
+    rule = {**settings, "reread_min_language": 0.9}  # how sure a packed piece's language is to be read again alone
+    assert recorded_batch(rule).reread_min_language == 0.9 and settings["reread_min_language"] == 0.8
 
 
 def test_gpu_batch_sizes_are_recorded_and_read_back():
@@ -145,5 +148,6 @@ def test_gpu_batch_sizes_are_recorded_and_read_back():
 
     gpu = batch_for(plan(DeviceInfo("cuda", AMPERE_TYPES, free_memory_mb=23_500, capability=(8, 6))))
     recorded = batch_settings(gpu)
-    assert recorded == {"pack_gap_s": 3.0, "even_groups": True, "decode_batch": 32, "group_windows": 64}
+    assert recorded == {"pack_gap_s": 3.0, "even_groups": True, "reread_min_language": 0.8, "decode_batch": 32,
+                        "group_windows": 64}
     assert recorded_batch({"device": "cuda", **recorded}) == gpu

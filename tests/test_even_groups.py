@@ -22,7 +22,7 @@ from app.core.media.decode import probe
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store.jobs import JobQueue
 from app.worker import protocol as p
-from app.worker.process import BATCH_AUDIO_S, SHORT_MS
+from app.worker.claims import BATCH_AUDIO_S, SHORT_MS
 from app.worker.supervisor import Supervisor
 from tests.conftest import MEDIA
 

@@ -339,6 +339,19 @@ def test_a_backslash_or_markup_typed_in_a_line_is_written_as_typed(name):
     assert shown == typed
 
 
+@pytest.mark.parametrize("name", ["srt", "vtt"])
+def test_a_private_use_character_typed_beside_a_backslash_is_written_as_typed(name):
+    """The exporter hid backslashes from pysubs2 as U+E000, and a U+E000 typed in a line (a private-use character
+    some phone keyboards use) was written as a space (review revI, L4): both are written as typed, with the
+    next private-use character typed too."""
+    t = make_transcript()
+    typed = "pin \uE000 code C:\\new \uE001 end\\"
+    t = replace(t, segments=(replace(t.segments[0], text=typed), *t.segments[1:]))
+    raw = render(name, t).decode("utf-8")
+    cue = next(block for block in raw.split("\n\n") if "-->" in block).splitlines()[2:]
+    assert " ".join(cue).split(": ", 1)[-1] == typed
+
+
 # --- DOCX --------------------------------------------------------------------
 
 

@@ -166,7 +166,8 @@ def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, mod
     case.plan_batch([opened[0][2]], [*job_ids, max(job_ids) + 1])
     assert [(f.subject, f.problem.split(",")[0]) for f in job_findings(case)] == \
         [(f"run {opened[0][2]}", f"its batch plan names job {max(job_ids) + 1}")]
-    for edited, said in (([[job_ids[0]]], f"[{job_ids[0]}]"), ([str(job_ids[0])], f"'{job_ids[0]}'")):
+    for edited, said in (([[job_ids[0]]], f"[{job_ids[0]}]"), ([str(job_ids[0])], f"'{job_ids[0]}'"),
+                         ([True, job_ids[0]], "True")):  # True == 1: job 1 to a test of equality, to neither here
         case.plan_batch([opened[1][2]], edited)  # a list or a string where a job number goes: said, not raised
         assert [f.problem.split(",")[0] for f in job_findings(case)][-1] == f"its batch plan names {said}"
     case.plan_batch([opened[1][2]], [str(job_id) for job_id in job_ids])  # numbers written as text: no plan to
@@ -239,14 +240,16 @@ CRASHED = "the worker process was killed by SIGSEGV"
 
 
 @pytest.mark.parametrize(("reasons", "claimed", "short"), [
-    ([KILLED, KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
+    ([KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
+    ([KILLED, KILLED], 1, True),  # but alone at its last attempt (out of memory, it was killed at every one)
     ([CRASHED, CRASHED], 1, True),  # a crash: alone after its first retry, still a short file
     (["unexpected error: it raised"], 1, True),  # an error in a group: each alone at once, short files
     (["unexpected error: it raised", "unexpected error decoding it alone: it raised"], 1, False)])
 def test_how_a_short_file_is_retried_follows_how_its_last_attempt_ended(case, models_dir, reasons, claimed, short):
     """A short file's retries stay on the short-file path (a file killed twice before its run opened went to the
-    long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole at every
-    attempt (three notes killed twice came out with other words, claimed alone: review revI, H1); after an error,
+    long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole (three
+    notes killed twice came out with other words, claimed alone: review revI, H1), but alone at its last attempt (a
+    batch out of memory is killed at every attempt: all its files failed; session 33); after an error,
     each file alone, and only one that raised alone goes to the long-file path (every batch-mate of a file that
     raised went there on its last attempt: review revI, M1)."""
     jobs = _attempts_failed(worker := _worker(case, models_dir), reasons)

@@ -208,7 +208,7 @@ class QueueRunner:
         assert progress is not None
         if isinstance(event, protocol.JobStarted):
             if event.attempt > 1:
-                progress.say(f"{event.name}: attempt {event.attempt}, resuming from the stored segments")
+                progress.say(f"{event.name}: attempt {event.attempt}, {self._resumed_from(queue.get(event.job_id))}")
             progress.start(event.job_id, event.name, event.duration_ms)
         elif isinstance(event, protocol.Progress):
             progress.advance(event.job_id, event.fraction, event.eta_s, event.stage)
@@ -246,6 +246,11 @@ class QueueRunner:
                 self.on_done(job)
             progress.finish(job.id)
 
+    def _resumed_from(self, job: Job) -> str:
+        """Where a retry starts: a short file, or one whose run stored nothing, is decoded from its start."""
+        stored = job.run_id is not None and any(self.case.run(job.run_id).state.get("done_ms", {}).values())
+        return "resuming from the stored segments" if stored else "from the start"
+
     def _failed(self, job: Job, event: protocol.JobFailed) -> None:
         progress = self.progress
         assert progress is not None
@@ -253,7 +258,7 @@ class QueueRunner:
         name = self.case.exhibit(job.exhibit_id).source.name
         if will_retry:
             progress.running.discard(job.id)
-            progress.say(f"{name}: {reason} (attempt {job.attempts} of {job.max_attempts}; will retry)")
+            progress.say(f"{name}: {reason} (attempt {event.attempt} of {job.max_attempts}; will retry)")
             return
         progress.finish(job.id)
         self.outcome.failed.append(job.id)

@@ -63,6 +63,7 @@ class JobFailed:
     job_id: int
     reason: str  # one line, fit to show a user
     will_retry: bool
+    attempt: int  # the attempt that failed (the job may be claimed again before this is read)
 
 
 @dataclass(frozen=True)

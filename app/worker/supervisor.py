@@ -373,7 +373,7 @@ class Supervisor:
             if job.worker != worker_name(pid):
                 continue
             state = self.queue.fail(job.id, reason, retry=True)
-            self._emit(JobFailed(job.id, reason, will_retry=state == "queued"))
+            self._emit(JobFailed(job.id, reason, will_retry=state == "queued", attempt=job.attempts))
             failed = job.id
         self._running_job = None
         return failed

@@ -152,7 +152,7 @@ def decode_pieces(
         doubtful.update(p.owner for p, f in zip(part, found) if f[1] < LANGUAGE_CONFIDENT)
         checked = [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
         for p, f, d in zip(part, found, checked):
-            language_check.heard(p, f, "in its packed window")
+            language_check.heard(p, f, language_check.in_its_window(p))
             if d != f:
                 language_check.heard(p, d, "on its own audio")
         return checked
@@ -192,7 +192,7 @@ def decode_pieces(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
             if p.alone:
                 continue
-            if own[1] < LANGUAGE_CONFIDENT:  # type: ignore[index]  # a guessed language: never read again (the
+            if own[1] < batch.reread_min_language:  # type: ignore[index]  # a guessed language: never read again (the
                 if options.vad and _words_leave_speech_unread(p):  # re-read invents words in it), its words
                     p.segments = inaudible.with_markers(p.chunk, [], False)  # kept only when they cover its speech
                 continue
@@ -263,7 +263,8 @@ def _own_reading(decoder: BatchDecoder, piece: Piece, language: str,
     packed window below LANGUAGE_GUESSED is asked of its own audio first, so what shares its window (packing,
     a resume's regrouping) never decides alone that its words are withheld."""
     found = language_check.read_as(piece, language)
-    packed_only = all(how == "in its packed window" for code, _, how in piece.heard if code == language)
+    packed_only = all(how in (language_check.PACKED, language_check.OWN_WINDOW)  # its window's only
+                      for code, _, how in piece.heard if code == language)
     if found is None or found[1] >= LANGUAGE_GUESSED or not packed_only:
         return found
     return language, language_check.own_confidence(decoder, piece, language, allowed)

@@ -60,7 +60,7 @@ def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, 
     decided: dict[int, tuple[str, float]] = {}
     current: dict[int, tuple[str, float] | None] = dict(languages)
     for piece, detected in sorted(zip(pieces, found), key=lambda pair: pair[0].chunk.start_ms):
-        heard(piece, detected, "in its packed window")
+        heard(piece, detected, in_its_window(piece))
         usual = current[piece.owner]
         if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
             own = own_language(decoder, piece, usual[0], allowed)
@@ -106,6 +106,14 @@ def read_as(piece: Piece, language: str) -> tuple[str, float] | None:
     """How sure a detection of the piece's own audio was of `language` (the surest), else None."""
     scores = [probability for code, probability, _ in piece.heard if code == language]
     return (language, max(scores)) if scores else None
+
+
+PACKED, OWN_WINDOW = "in its packed window", "in its own window"  # a detection in the window it was decoded in
+
+
+def in_its_window(piece: Piece) -> str:
+    """How a detection in the piece's decode window is said: packed with others' speech, or alone in it."""
+    return OWN_WINDOW if piece.alone else PACKED
 
 
 def heard(piece: Piece, found: tuple[str, float], how: str) -> tuple[str, float]:

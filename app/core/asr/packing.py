@@ -41,6 +41,9 @@ class BatchOptions:
     decode_frames: int = 0  # pieces x memory frames per beam search at most (0: only decode_batch bounds it)
     mixed_languages: bool = False  # True: short files' pieces in several languages share beam searches
     # (batched.language_batches): 5% less CPU on the 112 clips, but one English clip's text changed (README)
+    reread_min_language: float = 0.8  # a packed piece (not one alone in its window) left with speech and no words,
+    # or speech its words leave unread, is read again alone when its language is at least this sure; below, never
+    # (a re-read invents words in a guessed language): its words are kept only where they cover its speech
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's

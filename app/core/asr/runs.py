@@ -62,10 +62,12 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine, source: Sour
 
 def batch_settings(batch: BatchOptions) -> dict[str, int | float]:
     """What of the batching can change a result, for the record: the silence between packed
-    pieces (always: it changed in session 12), how a batch is cut into groups (session 17), and a GPU's batch sizes (a CPU's are the defaults
+    pieces (always: it changed in session 12), how a batch is cut into groups (session 17), how sure a packed
+    piece's language must be for it to be read again alone (session 33), and a GPU's batch sizes (a CPU's are the defaults
     and are not written). Of the sizes only `group_windows` can change a result: it decides
     where a batch of short files is cut into groups, and so which files share windows."""
-    recorded: dict[str, int | float] = {"pack_gap_s": batch.gap_s, "even_groups": batch.even_groups}
+    recorded: dict[str, int | float] = {"pack_gap_s": batch.gap_s, "even_groups": batch.even_groups,
+                                        "reread_min_language": batch.reread_min_language}
     if (batch.decode_batch, batch.group_windows) != (DEFAULT_BATCH.decode_batch, DEFAULT_BATCH.group_windows):
         recorded.update(decode_batch=batch.decode_batch, group_windows=batch.group_windows)
     return recorded
@@ -77,7 +79,8 @@ def recorded_batch(settings: dict) -> BatchOptions:
     return replace(DEFAULT_BATCH, decode_batch=int(settings.get("decode_batch", DEFAULT_BATCH.decode_batch)),
                    group_windows=int(settings.get("group_windows", DEFAULT_BATCH.group_windows)),
                    gap_s=float(settings.get("pack_gap_s", EARLIER_GAP_S)),
-                   even_groups=bool(settings.get("even_groups", False)))
+                   even_groups=bool(settings.get("even_groups", False)),
+                   reread_min_language=float(settings.get("reread_min_language", DEFAULT_BATCH.reread_min_language)))
 
 
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:

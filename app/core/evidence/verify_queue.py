@@ -27,6 +27,7 @@ from app.core.evidence.finding import Finding, entry_number
 from app.core.store import Case, db
 from app.core.store.audit import AuditEntry
 from app.core.store.jobs import QUEUE_PAUSED, Job, JobQueue, options_key
+from app.core.store.records import is_job_number
 from app.core.store.search_index import all_settings
 
 _STATE_AFTER = {"job.queued": "queued", "job.started": "running", "job.done": "done", "job.retry_scheduled": "queued",
@@ -117,17 +118,19 @@ def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Findi
             run = case.run(run_id)
         except StoreError:  # a run gone: said by the runs' check
             continue
-        planned = run.state.get("batch_jobs", [])  # any entry not a job number: the worker keeps to none (batch_plan)
-        unknown = [_job_named(j) for j in planned if type(j) is not int or j not in jobs] \
-            if isinstance(planned, list) else [repr(planned)]
+        plan = run.batch_plan  # as the worker reads it: None, no plan to keep to (not a list of job numbers)
+        unknown = [f"job {j}" for j in plan if j not in jobs] if plan is not None else _not_jobs(run.state["batch_jobs"])
         if unknown:
             yield Finding(f"run {run_id}", f"its batch plan names {', '.join(unknown)}, not a job this case holds "
                           "(edited in the store: retried, its file is decoded without the plan)")
 
 
-def _job_named(entry: object) -> str:
-    """A plan's entry as said: `job 7` for a job number, else the value as written (`'1'`, `[1]`)."""
-    return f"job {entry}" if type(entry) is int else repr(entry)
+def _not_jobs(written: object) -> list[str]:
+    """What a plan that is no list of job numbers (`RunRecord.batch_plan` None) holds in place of one, as written
+    (`'1'`, `[1]`, `True`)."""
+    if not isinstance(written, list):
+        return [repr(written)]
+    return [repr(entry) for entry in written if not is_job_number(entry)]
 
 
 def settings_findings(case: Case) -> Iterator[Finding]:

@@ -36,6 +36,11 @@ class RunRecord:
         planned, None when the plan is not a list of job numbers (edited in the store: no plan to keep to). The
         worker and `verify` read it here alike (a plan edited to ["1"] was "not a job" to verify, job 1 to the worker)."""
         planned = self.state.get("batch_jobs", [])
-        if not isinstance(planned, list) or any(type(job) is not int for job in planned):
+        if not isinstance(planned, list) or not all(map(is_job_number, planned)):
             return None
         return planned
+
+
+def is_job_number(entry: object) -> bool:
+    """Whether a batch plan's entry is a job's number (not `True`, `1.0` or `"1"`, which compare equal to one)."""
+    return type(entry) is int
