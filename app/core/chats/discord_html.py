@@ -39,9 +39,12 @@ CONTAINER = "discord-html"
 _NUMERIC_RE = re.compile(r"^(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}),?\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
                          r"\s*(?P<mark>[AaPp]\.?\s?[Mm]\.?)?$")
 _WORDED = ("%d-%b-%y %I:%M %p", "%A, %B %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%d %B %Y %H:%M", "%Y-%m-%d %H:%M")
-# What each message's markup writes once: its container's class and its id ("chatlog__message-container-12"),
-# quoted or not (DCE's minifier drops the quotes of a one-token value: `id=chatlog__message-container-12`)
-_MARKS = (re.compile(r'class="?chatlog__message-container[ ">]'), re.compile(r' id="?chatlog__message-container-\d+'))
+# What each message's markup writes once, quoted or not (DCE's minifier drops the quotes of a one-token value:
+# `<div id=chatlog__message-container-12 class=chatlog__message-container data-message-id=12>`): its container's id
+# up to the tag's end, and the tag's end `data-message-id=12>`. Both end at a raw ">", which words never hold (DCE
+# writes "&gt;"), so words such as `write class=chatlog__message-container here` count no message; a damaged spot
+# inside the tag breaks at most one of them (the id before it, or `data-message-id` when the spot is in it).
+_MARKS = (re.compile(r' id="?chatlog__message-container-\d+"?[^<>]*>'), re.compile(r' data-message-id="?\d+"?>'))
 _TITLE_RE = re.compile(r"^(?:Audio|Video|Image): (?P<name>.+?)(?: \([^()]*\))?$")
 _SKIP = ("chatlog__reply", "chatlog__embed", "chatlog__attachment-spoiler-caption")
 _TEXT = {"chatlog__author": "sender", "chatlog__system-notification-author": "sender",
