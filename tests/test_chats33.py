@@ -18,3 +18,51 @@ def test_words_that_write_a_discord_container_mark_do_not_make_a_healthy_page_da
     assert [(m.text, m.note) for m in healthy] == [(words, "") for words in forged] + [("ok", "")]
     damaged = discord_html.parse(_damaged(_dce_page(messages), "<div id=chatlog__message-container-2 "), "c.html")
     assert any(READ_ON_PAST in m.note and "opens 4 messages, 3 of them read" in m.note for m in damaged[0].messages)
+
+
+def _linked_block(i: int, css: str, href: str, title: str, status: str) -> str:
+    """A message holding a file tdesktop drew no thumbnail of (pushGenericMedia with a link): the block is an `<a>`."""
+    return (f'<div class="message default clearfix" id="message{i}"><div class="body"><div class="pull_right date '
+            f'details" title="15.01.2024 21:0{i}:00 UTC+03:00">21:0{i}</div><div class="from_name">Anna </div>'
+            f'<div class="media_wrap clearfix"><a class="media clearfix pull_left block_link {css}" href="{href}">'
+            f'<div class="fill pull_left"></div><div class="body"><div class="title bold">{title}</div>'
+            f'<div class="status details">{status}</div></div></a></div></div></div>\n')
+
+
+def test_a_telegram_sticker_or_gif_linked_without_a_thumbnail_is_named_a_sticker_or_an_animation():
+    """An animated sticker (.tgs) or a GIF tdesktop drew no thumbnail of is a generic block classed as a photo or a
+    video, titled "Sticker" or "Animation". Before (review_revJ X2) they came out an image and a video; a photo and a
+    voice message linked the same way keep their kinds, as the JSON reader names the same files."""
+    from app.core.chats import telegram_html
+    from tests.test_chatsfix32b import _telegram_page
+    blocks = [_linked_block(1, "media_photo", "stickers/AnimatedSticker.tgs", "Sticker", "😀, 12.1 KB"),
+              _linked_block(2, "media_video", "video_files/gif.mp4", "Animation", "1.2 MB"),
+              _linked_block(3, "media_photo", "photos/photo_1.jpg", "Photo", "80 KB"),
+              _linked_block(4, "media_voice_message", "voice_messages/audio_1.ogg", "Voice message", "00:05, 9 KB")]
+    read = telegram_html.parse_pages([_telegram_page("".join(blocks))], "messages.html").messages
+    assert [(m.attachment.kind, m.attachment.path, m.attachment.missing) for m in read] == [
+        ("sticker", "stickers/AnimatedSticker.tgs", False), ("animation", "video_files/gif.mp4", False),
+        ("image", "photos/photo_1.jpg", False), ("audio", "voice_messages/audio_1.ogg", False)]
+
+
+def test_a_telegram_polls_chosen_answer_and_closing_are_said_alike_in_html_and_json():
+    """tdesktop writes ", chosen vote" after the exporting account's answer and "Final results" once the poll closed
+    ("Anonymous poll" while open); the JSON gives `chosen` and `closed`. Both were dropped: now both readers say
+    them in the same words."""
+    from app.core.chats import telegram, telegram_html
+    from tests.test_chatsfix32b import _telegram_page
+    from tests.test_chatsfix32c import _tdesktop_poll
+    for closed in (True, False):
+        poll = _tdesktop_poll("Where?", [("Pub", "1 vote"), ("Park", "2 votes, chosen vote")], "3 votes")
+        poll = poll if closed else poll.replace("Final results", "Anonymous poll")
+        page = _telegram_page('<div class="message default clearfix" id="message5"><div class="body"><div '
+                              'class="pull_right date details" title="15.01.2024 21:05:00 UTC+03:00">21:05</div>'
+                              f'<div class="from_name">Anna </div>{poll}</div></div>\n')
+        [from_html] = telegram_html.parse_pages([page], "messages.html").messages
+        json_poll = {"question": "Where?", "closed": closed, "total_voters": 3, "answers": [
+            {"text": "Pub", "voters": 1, "chosen": False}, {"text": "Park", "voters": 2, "chosen": True}]}
+        [chat] = telegram.chats_of({"name": "Crew", "type": "private_group", "id": 1, "messages": [
+            {"id": 5, "type": "message", "date": "2024-01-15T21:05:00", "from": "Anna", "poll": json_poll, "text": ""}]})
+        said = ("poll (closed): " if closed else "poll: ") + "Pub (1), Park (2, this account's vote)"
+        assert (from_html.text, from_html.note) == ("Where?", said)
+        assert (chat.messages[0].text, chat.messages[0].note) == ("Where?", said)
