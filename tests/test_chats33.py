@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.chats.html_cut import READ_ON_PAST
-from tests.test_chatsfix32c import _damaged, _dce_message, _dce_page
+from tests.test_chatsfix32c import _SPOT, _damaged, _dce_message, _dce_page
 
 
 def test_words_that_write_a_discord_container_mark_do_not_make_a_healthy_page_damaged():
@@ -66,3 +66,51 @@ def test_a_telegram_polls_chosen_answer_and_closing_are_said_alike_in_html_and_j
         said = ("poll (closed): " if closed else "poll: ") + "Pub (1), Park (2, this account's vote)"
         assert (from_html.text, from_html.note) == ("Where?", said)
         assert (chat.messages[0].text, chat.messages[0].note) == ("Where?", said)
+
+
+_GV_NAME = "Anna - Text - 2021-03-02T10_00_00Z.html"
+
+
+def test_a_sender_read_with_a_piece_of_damaged_markup_is_unknown_and_said_in_every_html_reader():
+    """Damage the parser reads on past (a spot inside a tag, `<![foo]>`) put markup into a sender, or made a
+    name or number alone the sender, with the message count right and nothing said: Google Voice "Anna" (its
+    number's tag lost), Telegram "Boris Ivan 01.03.2021 10:00:00" (a forwarded block's tag lost, its author read
+    into the sender's), Discord "Anna" for bob's message (his header's author lost, the group's taken), iMessage
+    "Me span>". Now each is no sender, its note saying what was read."""
+    from app.core.chats import discord_html, googlevoice, imessage_html, telegram_html
+    from app.core.chats.html_cut import MARKUP_SENDER_NOTE
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    from tests.test_chatsfix32b import _telegram_page
+    anna = _cite("Anna", "+17320000111")
+    voice = _text_page("Anna", [_message(1, anna, "one"), _message(2, ME, "two"), _message(3, anna, "three")])
+    read = googlevoice.parse(voice.replace('<a class="tel"', f'<a {_SPOT}class="tel"', 1), _GV_NAME)[0].messages
+    assert [m.sender for m in read] == [None, "Me", "Anna (+17320000111)"]
+    assert "its sender is not read" in read[0].note and read[0].text == "one"
+    forwarded = ('<div class="message default clearfix" id="message7"><div class="body"><div class="pull_right date '
+                 'details" title="01.04.2021 09:07:00 UTC+03:00">09:07</div><div class="from_name">Boris </div>\n'
+                 '<div class="forwarded body"><div class="from_name">Ivan<span class="details"> 01.03.2021 10:00:00'
+                 '</span></div><div class="text">seventh</div></div></div></div>\n')
+    [healthy] = telegram_html.parse_pages([_telegram_page(forwarded)], "messages.html").messages
+    assert (healthy.sender, healthy.note) == ("Boris", "forwarded from Ivan")
+    damaged = forwarded.replace('<div class="forwarded', f'<d{_SPOT}iv class="forwarded')
+    [read_tg] = telegram_html.parse_pages([_telegram_page(damaged)], "messages.html").messages
+    assert read_tg.sender is None and "its sender is not read" in read_tg.note and "Ivan" in read_tg.note
+    page = _dce_page([_dce_message(1, "anna", "one"), _dce_message(2, "bob", "two"), _dce_message(3, "anna", "3")])
+    read_dc = discord_html.parse(page.replace("<span class=chatlog__author title=bob>",
+                                              f"<s{_SPOT}pan class=chatlog__author title=bob>"), "c.html")[0].messages
+    assert [(m.sender, m.text) for m in read_dc] == [("anna", "one"), (None, "two"), ("anna", "3")]
+    assert "its sender is not read" in read_dc[1].note
+    im = ('<html>\n<head>\n<meta charset="UTF-8">\n</head>\n<body>\n<div class="message">\n<div class="sent iMessage">'
+          '\n<p><span class="timestamp">Jan 14, 2024  9:01:00 AM</span>\n<span class="sender">Me</s' + _SPOT
+          + 'pan></p>\n<hr><div class="message_part">\n<span class="bubble">hi</span>\n</div>\n</div>\n</div>\n'
+          '</body>\n</html>\n')
+    [read_im] = imessage_html.parse(im, "+15551234567.html")[0].messages
+    assert (read_im.sender, read_im.text) == (None, "hi")
+    assert read_im.note == MARKUP_SENDER_NOTE.format(read="Me pan>")
+
+
+def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
+    """A name's own "<" and ">" are written "&lt;" and "&gt;" by every exporter: such a name is no markup."""
+    from app.core.chats import discord_html
+    read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
+    assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]

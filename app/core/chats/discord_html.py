@@ -32,7 +32,13 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
-from app.core.chats.html_cut import Held, read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import (
+    Held,
+    read_up_to_damage,
+    with_cut_said,
+    with_damage_said,
+    with_markup_senders_said,
+)
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -46,6 +52,8 @@ _WORDED = ("%d-%b-%y %I:%M %p", "%A, %B %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", 
 # inside the tag breaks at most one of them (the id before it, or `data-message-id` when the spot is in it).
 _MARKS = (re.compile(r' id="?chatlog__message-container-\d+"?[^<>]*>'), re.compile(r' data-message-id="?\d+"?>'))
 _TITLE_RE = re.compile(r"^(?:Audio|Video|Image): (?P<name>.+?)(?: \([^()]*\))?$")
+HEADER_UNREAD_NOTE = ("its sender is not read: its header's author element is damaged (it is not taken to be the "
+                      "author of the messages before it)")
 _SKIP = ("chatlog__reply", "chatlog__embed", "chatlog__attachment-spoiler-caption")
 _TEXT = {"chatlog__author": "sender", "chatlog__system-notification-author": "sender",
          "chatlog__system-notification-content": "system", "chatlog__timestamp": "time",
@@ -66,6 +74,7 @@ class _Raw:
     edited: str = ""
     reply: bool = False
     author_read: bool = False  # its own author's element closed (a group's later messages take the group's)
+    header: bool = False  # it writes its own header (the first of a group): its author is its own, not the group's
 
 
 class _Reader(HTMLParser):
@@ -93,6 +102,9 @@ class _Reader(HTMLParser):
                                   *self._group_sender))
             self.open_at = len(self._stack)
         raw = self.raws[-1] if self.raws else None
+        if raw is not None and "chatlog__header" in classes and not self._skipped():
+            raw.header, raw.sender, raw.account = True, None, ""  # the group's author only once its own is read
+            self._group_sender = (None, "")
         if raw is not None and not self._skipped():
             self._attributes(raw, tag, a, classes)
         if tag in ("br", "img", "source", "use", "meta", "link", "input", "hr"):
@@ -193,7 +205,9 @@ def _attachment(address: str, shown: str) -> Attachment:
 
 def _records(raw: _Raw, index: int, iso: str | None, note: str) -> list[Message]:
     text = "".join(raw.parts.get("system" if raw.system else "text", [])).strip()
-    notes = [n for n in (note, "a reply (the words it quotes are not its own)" if raw.reply else "",
+    unread = raw.header and not raw.author_read and not raw.system
+    notes = [n for n in (note, HEADER_UNREAD_NOTE if unread else "",
+                         "a reply (the words it quotes are not its own)" if raw.reply else "",
                          f"edited {raw.edited}" if raw.edited else "", "pinned" if raw.pinned else "") if n]
     sender = f"{raw.sender} ({raw.account})" if raw.sender and raw.account and raw.account != raw.sender else raw.sender
     files: list[Attachment | None] = [_attachment(a, shown) for a, shown in raw.files] or [None]
@@ -227,4 +241,5 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)
     title = " / ".join(t for t in reader.titles if t) or PurePosixPath(name).stem
-    return (with_damage_said(with_cut_said(Chat(title, tuple(messages), "local"), text), damage, name),)
+    chat = with_markup_senders_said(with_cut_said(Chat(title, tuple(messages), "local"), text), [text])
+    return (with_damage_said(chat, damage, name),)

@@ -27,7 +27,13 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats import same_names
-from app.core.chats.html_cut import Held, read_pages, with_damaged_pages_said, with_page_cuts_said
+from app.core.chats.html_cut import (
+    Held,
+    read_pages,
+    with_damaged_pages_said,
+    with_markup_senders_said,
+    with_page_cuts_said,
+)
 from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -187,7 +193,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     messages = same_names.told_apart_by_participants(settle_bare_you(messages),
                                                      same_names.html_participants(pages[0] if pages else ""))
     chat = with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
-    return with_damaged_pages_said(chat, damages, page_of, name, newest_first=True)
+    return with_damaged_pages_said(with_markup_senders_said(chat, pages), damages, page_of, name, newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

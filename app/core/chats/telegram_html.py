@@ -32,6 +32,7 @@ from app.core.chats.html_cut import (
     is_cut,
     read_pages,
     with_damaged_pages_said,
+    with_markup_senders_said,
     with_page_cuts_said,
 )
 from app.core.chats.records import Attachment, Chat, Message, kind_of
@@ -139,6 +140,11 @@ class _Reader(HTMLParser):
         if tag == "div" and "date" in classes and "details" in classes and a.get("title"):
             self.current.title = a["title"]
             return "date"
+        if tag == "div" and (self._inside("from") or "from_name" in classes and self.current.sender is not None
+                             and not self._inside("forwarded")):
+            # a from_name holds no div and a message has one outside a forwarded block: the markup is damaged
+            # (its end tag, or a forwarded block's own tag), so the name read on holds markup, said as such
+            self.current.name_read += self.get_starttag_text() or "<div>"
         if tag == "div" and "forwarded" in classes:
             return "forwarded"
         if tag == "div" and "from_name" in classes and self._inside("forwarded"):
@@ -417,7 +423,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     broken = frozenset(n for n, page in enumerate(pages) if is_cut(page)) | {d.page for d in damages}
     messages, ids, page_of = _records(raws, broken)  # a page after one read only in part starts afresh
     chat = with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
-    return with_damaged_pages_said(chat, damages, page_of, name)
+    return with_damaged_pages_said(with_markup_senders_said(chat, pages), damages, page_of, name)
 
 
 def looks_like(text: str) -> bool:
