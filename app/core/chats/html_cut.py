@@ -88,9 +88,10 @@ def _markup_in(sender: str, pages: list[str]) -> bool:
 def with_markup_senders_said(chat: Chat, pages: list[str]) -> Chat:
     """`chat` with each sender that holds a piece of the page's markup (a damaged spot inside a tag the parser read
     on past) made unknown, its note saying what was read: a sender is the one the page names, or none."""
+    markup = {sender for sender in {m.sender for m in chat.messages} if sender and _markup_in(sender, pages)}
     return replace(chat, messages=tuple(
         replace(m, sender=None, note="; ".join(n for n in (m.note, MARKUP_SENDER_NOTE.format(read=m.sender)) if n))
-        if m.sender and _markup_in(m.sender, pages) else m for m in chat.messages))
+        if m.sender in markup else m for m in chat.messages))
 
 
 NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
