@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.core.chats.html_cut import READ_ON_PAST
 from tests.test_chatsfix32c import _SPOT, _damaged, _dce_message, _dce_page
 
@@ -114,3 +116,32 @@ def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
     from app.core.chats import discord_html
     read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
     assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]
+
+
+def _minified(page: str) -> str:
+    """`page` as DiscordChatExporter writes it after WebMarkupMin: its ignore markers gone, the whitespace between
+    tags dropped, a class's spaces trimmed and a one-token attribute value unquoted."""
+    page = re.sub(r"\s*\n\s*", "", page.replace("<!--wmm:ignore-->", "").replace("<!--/wmm:ignore-->", ""))
+    page = re.sub(r'class="([^"]*)"', lambda found: 'class="' + " ".join(found[1].split()) + '"', page)
+    return re.sub(r'(\s[\w:-]+)="([^\s"\'=<>`]+)"', r"\1=\2", page)
+
+
+def test_the_discord_builder_minified_as_dce_writes_it_reads_alike_and_says_its_damage():
+    """Review M1: layout6's builder writes DCE's templates with their quotes; the exporter's real page is minified.
+    Both read alike; on the minified page a damaged container says the message it lost, a damaged author is no
+    sender (not the group's), and a healthy page says nothing of damage."""
+    from app.core.chats import discord_html
+    from tests.test_chat_layouts6 import _dce_dm_page
+    quoted = discord_html.parse(_dce_dm_page(), "anna.html")[0]
+    page = _minified(_dce_dm_page())
+    assert "<div id=chatlog__message-container-2 class=chatlog__message-container data-message-id=2>" in page
+    minified = discord_html.parse(page, "anna.html")[0]
+    assert minified == quoted and [m.sender for m in minified.messages] == ["Anna (anna_k)"] * 2 + ["bob"]
+    assert not any("damaged" in m.note for m in minified.messages)
+    lost = discord_html.parse(page.replace("<div id=chatlog__message-container-2", f"<d{_SPOT}iv id=chatlog__message"
+                                                                                 "-container-2"), "anna.html")[0]
+    assert any("opens 3 messages, 2 of them read" in m.note for m in lost.messages)
+    unread = discord_html.parse(page.replace("<span class=chatlog__author title=bob", f"<span{_SPOT} class=chatlog_"
+                                                                                     "_author title=bob"), "anna.html")
+    assert [(m.sender, m.text) for m in unread[0].messages] == [
+        ("Anna (anna_k)", "where are you?\nat the depot & waiting"), ("Anna (anna_k)", ""), (None, "coming")]
