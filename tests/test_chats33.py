@@ -145,3 +145,23 @@ def test_the_discord_builder_minified_as_dce_writes_it_reads_alike_and_says_its_
                                                                                      "_author title=bob"), "anna.html")
     assert [(m.sender, m.text) for m in unread[0].messages] == [
         ("Anna (anna_k)", "where are you?\nat the depot & waiting"), ("Anna (anna_k)", ""), (None, "coming")]
+
+
+def test_two_messages_read_as_one_take_neither_sender_on_google_voice_and_messenger():
+    """A spot inside a message's own tag (`<div class="mes<![foo]>sage">`) reads it into the message before: the
+    page's count says so, but the record's sender was both names run together ("AnnaMe (+1…)", "Bob JonesAnna
+    Smith"), a person who is no participant. Now it is no sender, its note saying what was read."""
+    from app.core.chats import googlevoice, messenger_html
+    from tests.test_chat_layouts17 import _messenger_page
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    anna = _cite("Anna", "+17320000111")
+    voice = _text_page("Anna", [_message(1, anna, "one"), _message(2, ME, "two"), _message(3, anna, "three")])
+    second = voice.index('<div class="message">', voice.index("one</q>"))
+    read = googlevoice.parse(voice[:second + 10] + _SPOT + voice[second + 10:], _GV_NAME)[0].messages
+    assert [m.sender for m in read] == [None, "Anna (+17320000111)"]
+    assert "its sender is not read" in read[0].note and "opens 3 messages, 2 of them read" in read[-1].note + read[0].note
+    page = _messenger_page([("Anna Smith", "one", "Jan 15, 2024 9:05:12 pm"), ("Bob Jones", "two",
+                            "Jan 15, 2024 9:04:00 pm"), ("Anna Smith", "three", "Jan 15, 2024 9:03:00 pm")])
+    spot = page.index('<section class="_a6-g">', page.index(">one<")) + 4
+    read_ms = messenger_html.parse_pages([page[:spot] + _SPOT + page[spot:]]).messages
+    assert all(m.sender in (None, "Anna Smith", "Bob Jones") for m in read_ms) and None in [m.sender for m in read_ms]

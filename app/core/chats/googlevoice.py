@@ -112,6 +112,8 @@ class _Reader(HTMLParser):
             self._part = _Part()
             self.page.participants.append(self._part)
         if tag in ("cite", "div") and ("sender" in classes or "contributor" in classes):
+            if self._part is not None and self._part.sender_whole:  # two messages read as one: neither's sender
+                self._part.sender_name.append(self.get_starttag_text() or "<cite>")
             self._in_sender = self._part is not None
         if tag == "a" and "tel" in classes and self._in_sender and self._part is not None:
             self._part.sender_tel = a.get("href", "").removeprefix("tel:")

@@ -83,8 +83,13 @@ class _Reader(HTMLParser):
             self._media(tag, a)
             if tag in ("br", "div", "p") and self.raws[-1].parts.get("content"):
                 self.raws[-1].parts["content"].append("\n")
+        section = next((_SECTIONS[c] for c in classes if c in _SECTIONS), None)
+        if section == "sender" and self.raws and "sender" in self.raws[-1].closed:
+            # a second sender in one message: two messages read as one (a damaged spot lost the second's section),
+            # the markup said with the names (`with_markup_senders_said`), neither name taken as the sender
+            self.raws[-1].parts["sender"].append(self.get_starttag_text() or "<h2>")
         if tag not in _VOID:
-            self._stack.append((tag, next((_SECTIONS[c] for c in classes if c in _SECTIONS), None)))
+            self._stack.append((tag, section))
 
     def _media(self, tag: str, a: dict[str, str]) -> None:
         src = a.get("src") if tag in _MEDIA else a.get("href") if tag == "a" else None
