@@ -54,6 +54,8 @@ _MARKS = (re.compile(r' id="?chatlog__message-container-\d+"?[^<>]*>'), re.compi
 _TITLE_RE = re.compile(r"^(?:Audio|Video|Image): (?P<name>.+?)(?: \([^()]*\))?$")
 HEADER_UNREAD_NOTE = ("its sender is not read: its header's author element is damaged (it is not taken to be the "
                       "author of the messages before it)")
+DAMAGED_TAG_NOTE = ("no words or files read: the page's markup is damaged inside this message (a tag of it holds a "
+                    "raw \"<\", which the parser read on past), so its words or files may be lost there")
 _SKIP = ("chatlog__reply", "chatlog__embed", "chatlog__attachment-spoiler-caption")
 _TEXT = {"chatlog__author": "sender", "chatlog__system-notification-author": "sender",
          "chatlog__system-notification-content": "system", "chatlog__timestamp": "time",
@@ -75,6 +77,7 @@ class _Raw:
     reply: bool = False
     author_read: bool = False  # its own author's element closed (a group's later messages take the group's)
     header: bool = False  # it writes its own header (the first of a group): its author is its own, not the group's
+    damaged_tag: bool = False  # a tag of it holds a raw "<" (a damaged spot the parser read on past)
 
 
 class _Reader(HTMLParser):
@@ -107,6 +110,7 @@ class _Reader(HTMLParser):
             self._group_sender = (None, "")
         if raw is not None and not self._skipped():
             self._attributes(raw, tag, a, classes)
+            raw.damaged_tag = raw.damaged_tag or "<" in (self.get_starttag_text() or "")[1:]
         if tag in ("br", "img", "source", "use", "meta", "link", "input", "hr"):
             if tag == "br" and self._section() == "text" and raw is not None:
                 raw.parts.setdefault("text", []).append("\n")
@@ -206,7 +210,8 @@ def _attachment(address: str, shown: str) -> Attachment:
 def _records(raw: _Raw, index: int, iso: str | None, note: str) -> list[Message]:
     text = "".join(raw.parts.get("system" if raw.system else "text", [])).strip()
     unread = raw.header and not raw.author_read and not raw.system
-    notes = [n for n in (note, HEADER_UNREAD_NOTE if unread else "",
+    lost = raw.damaged_tag and not (text or raw.files)
+    notes = [n for n in (note, HEADER_UNREAD_NOTE if unread else "", DAMAGED_TAG_NOTE if lost else "",
                          "a reply (the words it quotes are not its own)" if raw.reply else "",
                          f"edited {raw.edited}" if raw.edited else "", "pinned" if raw.pinned else "") if n]
     sender = f"{raw.sender} ({raw.account})" if raw.sender and raw.account and raw.account != raw.sender else raw.sender
