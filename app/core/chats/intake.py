@@ -126,7 +126,9 @@ PARSER_VERSION = 32  # 2: zipped Telegram exports, files deep in a full export, 
 #     number alone where a tag of the sender was damaged, a Telegram author merged with a forwarded one's, a Discord
 #     header's lost author taken from the group: no sender, said; Telegram a sticker or GIF linked without a thumbnail
 #     a sticker or an animation (was an image or a video), a poll's own vote and its closing said; Discord words
-#     writing its container's class count no message (a healthy page's next message was said possibly cut)
+#     writing its container's class count no message (a healthy page's next message was said possibly cut), a
+#     message whose words' tag is damaged says its words may be lost; Google Voice and Messenger two messages read
+#     as one take neither sender (the names run together were no one)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
