@@ -1,4 +1,5 @@
-"""Session 33's chat fixes: Discord's damage count not forged by words, (more below)."""
+"""Session 33's chat fixes: Discord's damage count not forged by words, a sender read with damaged markup made
+unknown and said (five HTML readers), Telegram linked stickers/GIFs and poll votes, DCE's minified page."""
 
 from __future__ import annotations
 
