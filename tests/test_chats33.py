@@ -179,3 +179,42 @@ def test_a_discord_message_whose_words_tag_is_damaged_says_its_words_may_be_lost
     assert [(m.sender, m.text) for m in read] == [("anna", "one"), ("bob", ""), ("anna", "3")]
     assert read[1].note.startswith("no words or files read: the page's markup is damaged inside this message")
     assert not read[0].note and not read[2].note
+
+
+def _tdesktop_message(i: int, body: str, joined: bool = False, name: str = "Anna") -> str:
+    """A message as Telegram Desktop's export_output_html.cpp writes it: each div on a line of its own, indented by
+    depth (pushDiv), class before id; a joined message (the same sender's next) has no picture or from_name."""
+    css = "message default clearfix joined" if joined else "message default clearfix"
+    picture = "" if joined else (
+        '      <div class="pull_left userpic_wrap">\n       <div class="userpic userpic2" style="width: 42px; height: '
+        '42px">\n        <div class="initials" style="line-height: 42px">\nA\n        </div>\n       </div>\n'
+        "      </div>\n")
+    sender = "" if joined else f'       <div class="from_name">\n{name}\n       </div>\n'
+    return (f'     <div class="{css}" id="message{i}">\n{picture}      <div class="body">\n       <div class="pull_right '
+            f'date details" title="14.01.2024 09:0{i}:00 UTC+01:00">\n09:0{i}\n       </div>\n{sender}       <div '
+            f'class="text">\n{body}\n       </div>\n      </div>\n     </div>\n')
+
+
+def test_a_telegram_page_in_tdesktops_own_layout_reads_whole_and_says_a_lost_message():
+    """Review M1 for Telegram: a page as tdesktop writes it (a date line, a service message, a joined message, the
+    indented one-div-a-line form) reads every message with its sender; a damaged joined message is said lost."""
+    from app.core.chats import telegram_html
+    head = ('<!DOCTYPE html>\n<html>\n <head>\n  <meta charset="utf-8"/>\n<title>Exported Data</title>\n </head>\n'
+            ' <body onload="CheckLocation();">\n  <div class="page_wrap">\n   <div class="page_header">\n    <div '
+            'class="content">\n     <div class="text bold">\nAnna\n     </div>\n    </div>\n   </div>\n   <div '
+            'class="page_body chat_page">\n    <div class="history">\n')
+    service = ('     <div class="message service" id="message{i}">\n      <div class="body details">\n{words}\n'
+               "      </div>\n     </div>\n")
+    page = (head + service.format(i=-1, words="14 January 2024")
+            + service.format(i=1, words="Anna created group &laquo;X&raquo; with members Bob")
+            + _tdesktop_message(2, "hi") + _tdesktop_message(3, "again", joined=True)
+            + _tdesktop_message(4, "hello", name="Bob") + "    </div>\n   </div>\n  </div>\n </body>\n</html>\n")
+    read = telegram_html.parse_pages([page], "messages.html").messages
+    assert [(m.sender, m.text, m.system) for m in read] == [
+        (None, "Anna created group «X» with members Bob", True), ("Anna", "hi", False), ("Anna", "again", False),
+        ("Bob", "hello", False)]
+    assert not any("damaged" in m.note for m in read)
+    joined = page.index('<div class="message default clearfix joined"')
+    damaged = telegram_html.parse_pages([page[:joined + 2] + _SPOT + page[joined + 2:]], "messages.html").messages
+    assert "again" not in [m.text for m in damaged]
+    assert any("opens 5 messages, 4 of them read" in m.note for m in damaged)  # the date line is written as one
