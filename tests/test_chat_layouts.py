@@ -152,7 +152,7 @@ def test_telegram_json_poll_voice_and_files_left_out(tmp_path):
          "file": "(File not included. Change data exporting settings to download.)", "text": ""}]}
     (tmp_path / "result.json").write_text(json.dumps(export), encoding="utf-8")
     question, voice, left_out = read(tmp_path / "result.json")
-    assert (question.sender, question.text, question.note) == ("Anna", "Where?", "poll: Pub (1), Park (0)")
+    assert (question.sender, question.text, question.note) == ("Anna", "Where?", "poll: Pub (1, this account's vote), Park (0)")
     assert attachment_of(voice)[1:] == ("audio", False) and voice.attachment.path.startswith("voice_messages/")
     assert attachment_of(left_out) == (None, "audio", True)
 

@@ -413,16 +413,15 @@ def _dce_audio(src: str) -> str:
             '                        </div>')
 
 
-def test_a_discord_html_export_is_read_its_voice_message_found_by_its_encoded_address(tmp_path):
-    """DiscordChatExporter's default format (HTML) was 'no recognisable chat message'. A group's later
-    messages carry no name (the author's above) and a short time (the full one in its title); a reply's
-    quoted words are not its own; the file's address is percent-encoded."""
+def _dce_dm_page() -> str:
+    """A DM of three messages in two groups as DiscordChatExporter's templates write it (before its minifier):
+    an edited message with a line break, a voice message downloaded, a reply with a voice message not downloaded."""
     avatar = '<img class="chatlog__avatar" src="https://cdn.discordapp.com/embed/avatars/1.png" alt="Avatar" loading="lazy">'
     reply = ('                        <div class="chatlog__reply">\n'
              '                                <div class="chatlog__reply-author" title="anna_k">Anna</div>\n'
              '                                <div class="chatlog__reply-content"><span class="chatlog__reply-link">'
              '<!--wmm:ignore-->where are you?<!--/wmm:ignore--></span></div>\n                        </div>')
-    page = (
+    return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<title>Direct Messages - anna</title>\n<meta charset="utf-8">\n'
         '</head>\n<body>\n<div class="preamble">\n    <div class="preamble__entries-container">\n'
         '        <div class="preamble__entry">Direct Messages</div>\n        <div class="preamble__entry">Private / anna</div>\n'
@@ -437,6 +436,13 @@ def test_a_discord_html_export_is_read_its_voice_message_found_by_its_encoded_ad
                        + _dce_audio("https://cdn.discordapp.com/attachments/8976/6/voice-message.ogg?ex=65b1"), avatar)
         + '</div>\n</div>\n<div class="postamble">\n    <div class="postamble__entry">Exported 3 message(s)</div>\n'
         '</div>\n</body>\n</html>\n')
+
+
+def test_a_discord_html_export_is_read_its_voice_message_found_by_its_encoded_address(tmp_path):
+    """DiscordChatExporter's default format (HTML) was 'no recognisable chat message'. A group's later
+    messages carry no name (the author's above) and a short time (the full one in its title); a reply's
+    quoted words are not its own; the file's address is percent-encoded."""
+    page = _dce_dm_page()
     (tmp_path / "anna.html_Files").mkdir()
     shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "anna.html_Files" / "voice-message 1A2B3.ogg")
     (tmp_path / "anna.html").write_text(page, encoding="utf-8")

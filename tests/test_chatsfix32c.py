@@ -108,7 +108,7 @@ def test_a_telegram_html_poll_keeps_its_question_and_answers_as_the_json_reader_
         {"id": 5, "type": "message", "date": "2024-01-15T21:05:00", "from": "Anna", "poll": json_poll, "text": ""}]})
     [from_json] = chat.messages
     assert (read.sender, read.text, read.note) == ("Anna", "Where do we meet & when?\nReply today",
-                                                   "poll: The pub (2), Park (0), Home (1)")
+                                                   "poll (closed): The pub (2, this account's vote), Park (0), Home (1)")
     assert (read.text, read.note) == (from_json.text, from_json.note)
     assert read.attachment is None
 

@@ -32,17 +32,30 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
-from app.core.chats.html_cut import Held, read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import (
+    Held,
+    read_up_to_damage,
+    with_cut_said,
+    with_damage_said,
+    with_markup_senders_said,
+)
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
 _NUMERIC_RE = re.compile(r"^(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}),?\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
                          r"\s*(?P<mark>[AaPp]\.?\s?[Mm]\.?)?$")
 _WORDED = ("%d-%b-%y %I:%M %p", "%A, %B %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%d %B %Y %H:%M", "%Y-%m-%d %H:%M")
-# What each message's markup writes once: its container's class and its id ("chatlog__message-container-12"),
-# quoted or not (DCE's minifier drops the quotes of a one-token value: `id=chatlog__message-container-12`)
-_MARKS = (re.compile(r'class="?chatlog__message-container[ ">]'), re.compile(r' id="?chatlog__message-container-\d+'))
+# What each message's markup writes once, quoted or not (DCE's minifier drops the quotes of a one-token value:
+# `<div id=chatlog__message-container-12 class=chatlog__message-container data-message-id=12>`): its container's id
+# up to the tag's end, and the tag's end `data-message-id=12>`. Both end at a raw ">", which words never hold (DCE
+# writes "&gt;"), so words such as `write class=chatlog__message-container here` count no message; a damaged spot
+# inside the tag breaks at most one of them (the id before it, or `data-message-id` when the spot is in it).
+_MARKS = (re.compile(r' id="?chatlog__message-container-\d+"?[^<>]*>'), re.compile(r' data-message-id="?\d+"?>'))
 _TITLE_RE = re.compile(r"^(?:Audio|Video|Image): (?P<name>.+?)(?: \([^()]*\))?$")
+HEADER_UNREAD_NOTE = ("its sender is not read: its header's author element is damaged (it is not taken to be the "
+                      "author of the messages before it)")
+DAMAGED_TAG_NOTE = ("no words or files read: the page's markup is damaged inside this message (a tag of it holds a "
+                    "raw \"<\", which the parser read on past), so its words or files may be lost there")
 _SKIP = ("chatlog__reply", "chatlog__embed", "chatlog__attachment-spoiler-caption")
 _TEXT = {"chatlog__author": "sender", "chatlog__system-notification-author": "sender",
          "chatlog__system-notification-content": "system", "chatlog__timestamp": "time",
@@ -63,6 +76,8 @@ class _Raw:
     edited: str = ""
     reply: bool = False
     author_read: bool = False  # its own author's element closed (a group's later messages take the group's)
+    header: bool = False  # it writes its own header (the first of a group): its author is its own, not the group's
+    damaged_tag: bool = False  # a tag of it holds a raw "<" (a damaged spot the parser read on past)
 
 
 class _Reader(HTMLParser):
@@ -90,8 +105,12 @@ class _Reader(HTMLParser):
                                   *self._group_sender))
             self.open_at = len(self._stack)
         raw = self.raws[-1] if self.raws else None
+        if raw is not None and "chatlog__header" in classes and not self._skipped():
+            raw.header, raw.sender, raw.account = True, None, ""  # the group's author only once its own is read
+            self._group_sender = (None, "")
         if raw is not None and not self._skipped():
             self._attributes(raw, tag, a, classes)
+            raw.damaged_tag = raw.damaged_tag or "<" in (self.get_starttag_text() or "")[1:]
         if tag in ("br", "img", "source", "use", "meta", "link", "input", "hr"):
             if tag == "br" and self._section() == "text" and raw is not None:
                 raw.parts.setdefault("text", []).append("\n")
@@ -190,7 +209,10 @@ def _attachment(address: str, shown: str) -> Attachment:
 
 def _records(raw: _Raw, index: int, iso: str | None, note: str) -> list[Message]:
     text = "".join(raw.parts.get("system" if raw.system else "text", [])).strip()
-    notes = [n for n in (note, "a reply (the words it quotes are not its own)" if raw.reply else "",
+    unread = raw.header and not raw.author_read and not raw.system
+    lost = raw.damaged_tag and not (text or raw.files)
+    notes = [n for n in (note, HEADER_UNREAD_NOTE if unread else "", DAMAGED_TAG_NOTE if lost else "",
+                         "a reply (the words it quotes are not its own)" if raw.reply else "",
                          f"edited {raw.edited}" if raw.edited else "", "pinned" if raw.pinned else "") if n]
     sender = f"{raw.sender} ({raw.account})" if raw.sender and raw.account and raw.account != raw.sender else raw.sender
     files: list[Attachment | None] = [_attachment(a, shown) for a, shown in raw.files] or [None]
@@ -224,4 +246,5 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)
     title = " / ".join(t for t in reader.titles if t) or PurePosixPath(name).stem
-    return (with_damage_said(with_cut_said(Chat(title, tuple(messages), "local"), text), damage, name),)
+    chat = with_markup_senders_said(with_cut_said(Chat(title, tuple(messages), "local"), text), [text])
+    return (with_damage_said(chat, damage, name),)

@@ -33,6 +33,7 @@ from app.core.chats.html_cut import (
     read_up_to_damage,
     with_cut_said,
     with_damage_said,
+    with_markup_senders_said,
 )
 from app.core.chats.records import Attachment, Chat, Message, kind_of, party
 from app.core.chats.senders import phone_sender
@@ -111,9 +112,15 @@ class _Reader(HTMLParser):
             self._part = _Part()
             self.page.participants.append(self._part)
         if tag in ("cite", "div") and ("sender" in classes or "contributor" in classes):
+            if self._part is not None and self._part.sender_whole:  # two messages read as one: neither's sender
+                self._part.sender_name.append(self.get_starttag_text() or "<cite>")
             self._in_sender = self._part is not None
         if tag == "a" and "tel" in classes and self._in_sender and self._part is not None:
             self._part.sender_tel = a.get("href", "").removeprefix("tel:")
+        if self._in_sender and self._part is not None and "<" in (written := self.get_starttag_text() or "")[1:]:
+            # a damaged spot inside a tag of the sender (`<a <![foo]>class="tel"`): its number or name unread, the
+            # markup said with the name (`with_markup_senders_said`), not a name or number alone taken as the sender
+            self._part.sender_name.append(written)
         if tag == "a" and a.get("rel") == "tag" and LABEL in a.get("href", ""):
             self.page.labels.append(a["href"].split(LABEL, 1)[1])
         self._file(tag, a, classes)
@@ -281,7 +288,8 @@ def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[C
     title = _title(page, name)
     if page.call is None and not page.participants and messages and all(m.sender == OWNER for m in messages):
         messages = _noted(messages, _only_owner_note(title, damage is not None))
-    return (with_damage_said(with_cut_said(Chat(title, tuple(messages), "iso"), text), damage, name),)
+    chat = with_markup_senders_said(with_cut_said(Chat(title, tuple(messages), "iso"), text), [text])
+    return (with_damage_said(chat, damage, name),)
 
 
 def _only_owner_note(title: str, damaged: bool) -> str:

@@ -3,6 +3,7 @@ closes its page with `</html>`; a page that ends without it lost its end. The me
 one the page ends in saying it is likely cut short (the HTML readers read a cut page without complaint).
 
     with_cut_said(chat, page, newest_first=False) -> chat
+    with_markup_senders_said(chat, pages) -> chat   (a sender holding a piece of markup is no sender)
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
     read_pages(new_reader, pages, held_at_spot, marks) -> [(number, reader)], [damage or unseen]
     with_damaged_pages_said(chat, damages, page_of, name)
@@ -12,6 +13,7 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -69,6 +71,27 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
                                                                                      pages=len(pages))
         messages[at] = replace(messages[at], note="; ".join(n for n in (messages[at].note, said) if n))
     return replace(chat, messages=tuple(messages))
+
+
+MARKUP_SENDER_NOTE = ("its sender is not read: the page's markup is damaged there (read as {read!r}, a piece of "
+                      "markup with the name: not taken as a sender)")
+
+
+def _markup_in(sender: str, pages: list[str]) -> bool:
+    """Whether a raw "<" or ">" of the markup was read into the sender: every exporter writes a name's own "<" and
+    ">" as "&lt;" and "&gt;", so a word of the sender holding one that no page writes so escaped is markup ("Anna
+    div>", ">Anna", 'title="anna_k" data-user-id="3">Anna', "Anna (tel<![foo]>:+1…)")."""
+    words = [word for word in sender.split() if "<" in word or ">" in word]
+    return any(not any(html.escape(word, quote=False) in page for page in pages) for word in words)
+
+
+def with_markup_senders_said(chat: Chat, pages: list[str]) -> Chat:
+    """`chat` with each sender that holds a piece of the page's markup (a damaged spot inside a tag the parser read
+    on past) made unknown, its note saying what was read: a sender is the one the page names, or none."""
+    markup = {sender for sender in {m.sender for m in chat.messages} if sender and _markup_in(sender, pages)}
+    return replace(chat, messages=tuple(
+        replace(m, sender=None, note="; ".join(n for n in (m.note, MARKUP_SENDER_NOTE.format(read=m.sender)) if n))
+        if m.sender in markup else m for m in chat.messages))
 
 
 NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot

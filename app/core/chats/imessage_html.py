@@ -33,7 +33,13 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from app.core.chats import imessage
-from app.core.chats.html_cut import Held, read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import (
+    Held,
+    read_up_to_damage,
+    with_cut_said,
+    with_damage_said,
+    with_markup_senders_said,
+)
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
@@ -187,4 +193,5 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     messages: list[Message] = []
     for k, raw in enumerate(reader.raws, 1):
         messages += _record(raw, len(messages), damage is not None and damage.cut and k == len(reader.raws))
-    return (with_damage_said(with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text), damage, name),)
+    chat = with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text)
+    return (with_damage_said(with_markup_senders_said(chat, [text]), damage, name),)

@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 32  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -122,6 +122,13 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     past) says so; WhatsApp's calendar taken from the chat's first header, a line dated in the other calendar (an
 #     era line in a chat of Western years, a four-digit year in an era chat) the words of the message above, said (a
 #     header that lost its era letter read as its sender's message, as on 29)
+# 32: a sender of an HTML page read with a piece of damaged markup ("Anna div>", "Anna (tel<![foo]>:+1…)"), a name or
+#     number alone where a tag of the sender was damaged, a Telegram author merged with a forwarded one's, a Discord
+#     header's lost author taken from the group: no sender, said; Telegram a sticker or GIF linked without a thumbnail
+#     a sticker or an animation (was an image or a video), a poll's own vote and its closing said; Discord words
+#     writing its container's class count no message (a healthy page's next message was said possibly cut), a
+#     message whose words' tag is damaged says its words may be lost; Google Voice and Messenger two messages read
+#     as one take neither sender (the names run together were no one)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

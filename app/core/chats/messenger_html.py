@@ -27,7 +27,13 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats import same_names
-from app.core.chats.html_cut import Held, read_pages, with_damaged_pages_said, with_page_cuts_said
+from app.core.chats.html_cut import (
+    Held,
+    read_pages,
+    with_damaged_pages_said,
+    with_markup_senders_said,
+    with_page_cuts_said,
+)
 from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -77,8 +83,13 @@ class _Reader(HTMLParser):
             self._media(tag, a)
             if tag in ("br", "div", "p") and self.raws[-1].parts.get("content"):
                 self.raws[-1].parts["content"].append("\n")
+        section = next((_SECTIONS[c] for c in classes if c in _SECTIONS), None)
+        if section == "sender" and self.raws and "sender" in self.raws[-1].closed:
+            # a second sender in one message: two messages read as one (a damaged spot lost the second's section),
+            # the markup said with the names (`with_markup_senders_said`), neither name taken as the sender
+            self.raws[-1].parts["sender"].append(self.get_starttag_text() or "<h2>")
         if tag not in _VOID:
-            self._stack.append((tag, next((_SECTIONS[c] for c in classes if c in _SECTIONS), None)))
+            self._stack.append((tag, section))
 
     def _media(self, tag: str, a: dict[str, str]) -> None:
         src = a.get("src") if tag in _MEDIA else a.get("href") if tag == "a" else None
@@ -187,7 +198,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     messages = same_names.told_apart_by_participants(settle_bare_you(messages),
                                                      same_names.html_participants(pages[0] if pages else ""))
     chat = with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
-    return with_damaged_pages_said(chat, damages, page_of, name, newest_first=True)
+    return with_damaged_pages_said(with_markup_senders_said(chat, pages), damages, page_of, name, newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

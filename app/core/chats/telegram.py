@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
@@ -160,9 +160,18 @@ def _with_offset(iso: str | None, unixtime: Any) -> str | None:
     return local.replace(tzinfo=timezone(offset)).isoformat()
 
 
-def poll_note(answers: list[tuple[Any, Any]]) -> str:
-    """A poll's answers with the votes each had, as the export gives them: "poll: Pub (2), Home (0)"."""
-    return "poll: " + ", ".join(f"{text} ({votes})" for text, votes in answers)
+@dataclass(frozen=True)
+class PollAnswer:
+    words: str
+    votes: int
+    chosen: bool  # the answer the exporting account voted for
+
+
+def poll_note(answers: list[PollAnswer], closed: bool) -> str:
+    """A poll's answers with the votes each had, the exporting account's own vote and whether the poll was closed,
+    as the export gives them: "poll (closed): Pub (2, this account's vote), Home (0)"."""
+    said = [f"{a.words} ({a.votes}, this account's vote)" if a.chosen else f"{a.words} ({a.votes})" for a in answers]
+    return ("poll (closed): " if closed else "poll: ") + ", ".join(said)
 
 
 def _parser_note(index: int, note: str) -> Message:
@@ -187,8 +196,9 @@ def _message(index: int, raw: Any) -> Message:
     poll = raw.get("poll")
     if isinstance(poll, dict) and not text:  # a poll's question is its text; the answers are said in the note
         text = str(poll.get("question") or "").strip()
-        answers = [(a.get("text"), a.get("voters", 0)) for a in poll.get("answers") or [] if isinstance(a, dict)]
-        note = "; ".join(n for n in (note, poll_note(answers)) if n)
+        answers = [PollAnswer(str(a.get("text") or ""), a.get("voters") or 0, a.get("chosen") is True)
+                   for a in poll.get("answers") or [] if isinstance(a, dict)]
+        note = "; ".join(n for n in (note, poll_note(answers, poll.get("closed") is True)) if n)
     attachment = _attachment(raw)
     kind = str(raw.get("type") or "")
     if kind != "message" or not (text or attachment or note):  # never a blank row with nothing said of it

@@ -32,6 +32,7 @@ from app.core.chats.html_cut import (
     is_cut,
     read_pages,
     with_damaged_pages_said,
+    with_markup_senders_said,
     with_page_cuts_said,
 )
 from app.core.chats.records import Attachment, Chat, Message, kind_of
@@ -41,6 +42,7 @@ from app.core.chats.telegram import (
     PINNED_NOTE,
     REPLY_NOTE,
     SIGNED_NOTE,
+    PollAnswer,
     poll_note,
     replies_placed,
 )
@@ -59,8 +61,9 @@ _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "me
                 "media_video_message": "video", "media_photo": "image", "media_file": "document",
                 "media_call": CALL,  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
                 "sticker_wrap": "sticker", "animated_wrap": "animation"}  # a GIF: Telegram's silent MP4, no voice
-# A file left out is a generic block titled by what it is; a GIF's and a sticker's carry a video's and a photo's class
-# and are titled exactly "Animation" and "Sticker" (a contact or a file merely named "Sticker Mule" is neither)
+# A file left out, or one linked without a thumbnail (an animated .tgs sticker, a GIF), is a generic block titled by
+# what it is; a GIF's and a sticker's carry a video's and a photo's class and are titled exactly "Animation" and
+# "Sticker" (a contact or a file merely named "Sticker Mule" is neither)
 _LEFT_OUT_TITLES = {("video", "Animation"): "animation", ("image", "Sticker"): "sticker"}
 
 
@@ -70,6 +73,7 @@ class _Poll:
     had ("2 votes", "1 vote, chosen vote"; none written when it had none)."""
 
     question: str = ""
+    status: str = ""  # "Final results" once closed ("Anonymous poll" while open)
     answers: list[list[str]] = field(default_factory=list)  # [words, votes written] of each answer
 
 
@@ -83,6 +87,7 @@ class _Raw:
     name_read: str = ""  # the from_name's words as far as read
     text: list[str] = field(default_factory=list)
     media: list[tuple[str, str]] = field(default_factory=list)  # (href, kind)
+    media_title: list[str] = field(default_factory=list)  # the words of the linked generic block being read
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
     forwarded: str | None = None  # the original author of a forwarded message (not its sender)
     links: list[list[str]] = field(default_factory=list)  # [address, words shown] of links in the text
@@ -135,6 +140,11 @@ class _Reader(HTMLParser):
         if tag == "div" and "date" in classes and "details" in classes and a.get("title"):
             self.current.title = a["title"]
             return "date"
+        if tag == "div" and (self._inside("from") or "from_name" in classes and self.current.sender is not None
+                             and not self._inside("forwarded")):
+            # a from_name holds no div and a message has one outside a forwarded block: the markup is damaged
+            # (its end tag, or a forwarded block's own tag), so the name read on holds markup, said as such
+            self.current.name_read += self.get_starttag_text() or "<div>"
         if tag == "div" and "forwarded" in classes:
             return "forwarded"
         if tag == "div" and "from_name" in classes and self._inside("forwarded"):
@@ -179,8 +189,9 @@ class _Reader(HTMLParser):
             if "media_contact" in classes:  # its card (contacts/contact_1.vcf): the name and number shown
                 self.current.contacts.append([])
                 return "contact_card"
-            return "media"
-        if tag in ("div", "a") and "media" in classes and not self._inside("media"):
+            self.current.media_title = []
+            return "media_block" if "media" in classes else "media"  # the generic block: titled by what it is
+        if tag in ("div", "a") and "media" in classes and not self._inside("media") and not self._inside("media_block"):
             # a file left out, or what is no file: a contact, a place (its link kept), a poll
             link = [a["href"]] if a.get("href") else []
             self.current.missing.append((kind or "other", link))
@@ -190,6 +201,8 @@ class _Reader(HTMLParser):
     def _poll_role(self, tag: str, classes: set[str]) -> str:
         if tag == "div" and "question" in classes:
             return "poll_question"
+        if tag == "div" and classes == {"details"}:
+            return "poll_status"
         if tag == "div" and "answer" in classes:
             self.current.poll.answers.append(["", ""])  # type: ignore[union-attr]
             return "poll_answer"
@@ -203,6 +216,10 @@ class _Reader(HTMLParser):
             self.current = None
         elif role == "from" and self.current is not None:
             self.current.sender = self.current.name_read.strip()
+        elif role == "media_block" and self.current is not None and self.current.media:
+            href, kind = self.current.media[-1]  # a sticker tdesktop drew no thumbnail of (.tgs), a thumbless GIF
+            title = self.current.media_title[0] if self.current.media_title else ""
+            self.current.media[-1] = (href, _LEFT_OUT_TITLES.get((kind, title), kind))
 
     def handle_data(self, data: str) -> None:
         if self.current is None:
@@ -219,6 +236,8 @@ class _Reader(HTMLParser):
                 self.current.links[-1][1] += data
         elif self._inside("poll"):
             self._poll_words(data)
+        elif self._inside("media_block") and data.strip():
+            self.current.media_title.append(data.strip())
         elif self._inside("missing") and data.strip():
             self.current.missing[-1][1].append(data.strip())
         elif self._inside("contact_card") and data.strip():
@@ -228,6 +247,8 @@ class _Reader(HTMLParser):
         poll = self.current.poll  # type: ignore[union-attr]
         if self._inside("poll_question"):
             poll.question += data
+        elif self._inside("poll_status"):
+            poll.status += data
         elif self._inside("poll_answer") and poll.answers:
             poll.answers[-1][1 if self._inside("poll_votes") else 0] += data
 
@@ -282,10 +303,11 @@ def _poll_said(poll: _Poll | None) -> tuple[str, list[str]]:
     reader says them."""
     if poll is None:
         return "", []
-    answers = [(words.strip().removeprefix("-").strip(), int(found[0]) if (found := re.search(r"\d+", votes)) else 0)
+    answers = [PollAnswer(words.strip().removeprefix("-").strip(),
+                          int(found[0]) if (found := re.search(r"\d+", votes)) else 0, "chosen vote" in votes)
                for words, votes in poll.answers]
     return "\n".join(" ".join(line.split()) for line in poll.question.splitlines() if line.strip()), [
-        poll_note(answers)]
+        poll_note(answers, poll.status.strip() == "Final results")]
 
 
 NO_TIME_NOTE = ("the export writes no time for this app's note (Telegram's HTML gives its notes none): its place among "
@@ -401,7 +423,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     broken = frozenset(n for n, page in enumerate(pages) if is_cut(page)) | {d.page for d in damages}
     messages, ids, page_of = _records(raws, broken)  # a page after one read only in part starts afresh
     chat = with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
-    return with_damaged_pages_said(chat, damages, page_of, name)
+    return with_damaged_pages_said(with_markup_senders_said(chat, pages), damages, page_of, name)
 
 
 def looks_like(text: str) -> bool:
