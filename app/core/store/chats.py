@@ -306,6 +306,7 @@ _ECHOES = (
     " mine.file, theirs.file"
     " FROM msgs mine JOIN msgs theirs ON {on} AND theirs.text = mine.text"
     " AND theirs.kind = mine.kind AND theirs.app = mine.app"
+    " AND (mine.file = 0 OR theirs.file = 0 OR theirs.file = mine.file)"  # two files of other bytes: two messages
     " AND theirs.exhibit_id != mine.exhibit_id"
     " JOIN exhibits e ON e.id = theirs.exhibit_id"
     " WHERE mine.exhibit_id = ? AND mine.moment != ''{other} ORDER BY mine.id, theirs.exhibit_id, theirs.idx")
