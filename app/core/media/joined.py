@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, ebml, file_kinds, flac
+from app.core.media import boxes, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
@@ -42,8 +42,7 @@ from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
-FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
-MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
+FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv", "ogg")  # the kinds whose end is found
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
@@ -83,7 +82,7 @@ def found(handle: BinaryIO) -> Joined | None:
         end = _first_end(handle, kind, head, size_of_file) if kind in FIRSTS else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
-        second = _kind_at(handle, end)
+        second = _opening_at(handle, end)
         if second == "mp3":  # a tagger's tag alone, or one before a file of another kind
             return _tagged(handle, Joined(end, size_of_file - end, kind, second))
         return None if second is None else Joined(end, size_of_file - end, kind, second)
@@ -111,15 +110,25 @@ def _kind_at(handle: BinaryIO, at: int) -> str | None:
     return file_kinds.kind(handle.read(file_kinds.HEAD))
 
 
+def _opening_at(handle: BinaryIO, at: int) -> str | None:
+    """The kind of file opening at `at`, where the first file's header or pages say it ends: one file_kinds
+    knows, or 'mpeg' for MPEG audio or ADTS frames (a bare MP3 or AAC: its sync, lying about in audio, is
+    looked for only there)."""
+    if (kind := _kind_at(handle, at)) is not None:
+        return kind
+    handle.seek(at)
+    return "mpeg" if file_kinds.opens_with_frames(handle.read(file_kinds.FRAMES_LOOK)) else None
+
+
 def _tagged(handle: BinaryIO, second: Joined) -> Joined:
     """An ID3 tag after the first file, named by what follows it and the other tags a tagger appends
     (APEv2, Lyrics3, ID3v1): nothing but padding (a tag alone), a file of a kind file_kinds knows (a
     WAV, an M4A), or an MP3."""
-    tag_end = _tags_end(handle, second.at)
+    tag_end = id3_tags.tags_end(handle, second.at)
     handle.seek(tag_end)
     after_tag = handle.read(TAG_TAIL)
     tags_end = tag_end + file_kinds.trailing_tags(after_tag)
-    behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
+    behind = _kind_at(handle, id3_tags.tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
     if behind not in (None, "mp3", "id3"):
         return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
     if second.at + second.size - tag_end <= TAG_TAIL and (not after_tag[tags_end - tag_end:].strip(b"\x00")
@@ -141,12 +150,14 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return struct.unpack_from("<Q", head, 16)[0]
     if kind == "iso":
         return _iso_end(handle)
+    if kind == "ogg":  # another Ogg after it: a chain's next link (ogg.links), heard on
+        return ogg.pages_end(handle)
     if kind == "amr":  # another AMR's header inside: amr_repeats.py's (notes joined, each heard)
         return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
     if kind == "flac":
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
-        return _file_after(handle, (_tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
+        return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
     if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens
         stated = ebml.segment_end(handle)  # (its clusters searched once a run: 5 ms a MB, asked 4 times an opening)
         return stated if stated is not None else remembered_for_a_file(
@@ -159,7 +170,7 @@ def _iso_end(handle: BinaryIO) -> int | None:
     MP4's 'ftyp'), or where its top-level boxes end (a file of another kind); None where none does."""
     walked = boxes.top_level(handle, MAX_BOXES)
     places = [where for _, where, _ in walked[1:]] + [where + size for _, where, size in walked[-1:]]
-    return next((at for at in places if _kind_at(handle, at) is not None), None)
+    return next((at for at in places if _opening_at(handle, at) is not None), None)
 
 
 def _streamed_end(handle: BinaryIO) -> int | None:
@@ -175,8 +186,9 @@ def _streamed_end(handle: BinaryIO) -> int | None:
         if chunk[:4] == b"RIFF":
             return at
         size = struct.unpack_from("<I", chunk, 4)[0]
-        if chunk[:4] == b"data" and size in UNKNOWN_SIZES:
-            return _file_after(handle, at + 8)
+        if chunk[:4] == b"data" and size in UNKNOWN_SIZES:  # not inside the WAV's own chunks after its samples
+            second = _file_after(handle, at + 8)  # (an id3 chunk's tag)
+            return second if second is None or second < riff.samples_end(handle, at + 8, handle.seek(0, 2)) else None
         at += 8 + size + size % 2
     return None
 
@@ -192,7 +204,7 @@ def _file_after(handle: BinaryIO, at: int, besides: str | None = None) -> int | 
         seen = kept + block
         searched = len(seen) if len(block) < SEARCH_BLOCK else len(seen) - file_kinds.HEAD  # the rest: next time
         for start, kind in _openings(seen, searched):
-            if kind != besides or (kind == "mp3" and _kind_at(handle, _tags_end(handle, base + start)) is not None):
+            if kind != besides or (kind == "mp3" and _kind_at(handle, id3_tags.tags_end(handle, base + start)) is not None):
                 return base + start
         if len(block) < SEARCH_BLOCK:
             return None
@@ -209,22 +221,11 @@ def _openings(seen: bytes, searched: int) -> Iterator[tuple[int, str]]:
         opening = file_kinds.OPENED.search(seen, opening.start() + 1)  # openings may overlap: from the next byte
 
 
-def _tags_end(handle: BinaryIO, at: int) -> int:
-    """Where the ID3v2 tags in a row from `at` end (one, or a tagger's new one put before the old)."""
-    for _ in range(MAX_TAGS):
-        handle.seek(at)
-        header = handle.read(file_kinds.HEAD)
-        if file_kinds.kind(header) != "mp3":
-            break
-        at += file_kinds.id3_size(header)
-    return at
-
-
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     """Where a second file starts after a CAF: at a chunk's end, or inside a data chunk of size -1
     (to the file's end) where a file opens; None where none does."""
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
-        if _kind_at(handle, at) is not None:
+        if _opening_at(handle, at) is not None:
             return at
         if head[:4] == b"data" and size == -1:
             return _file_after(handle, at + data_ends.CAF.header)
