@@ -1,7 +1,7 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
 FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR,
-FLAC, MP3, ADTS AAC or a Matroska/WebM (another MP3's ID3 tag, another
+FLAC, MP3, ADTS AAC, a Matroska/WebM or an Ogg (another MP3's ID3 tag, another
 AMR's header inside those is no second file: heard on, as before; a WebM followed by a copy: ffmpeg
 read on into the copy, its clock back to 0, and the whole first file was named damaged).
 
@@ -25,6 +25,9 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 (it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
+Where the first's header or pages say it ends (not where one is searched for), a bare MP3 or ADTS AAC is
+known by its frames there: after a WAV or M4A it was lost without a word, after a CAF heard as its sound.
+After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
 from __future__ import annotations
