@@ -25,8 +25,9 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 (it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
-Where the first's header or pages say it ends (not where one is searched for), a bare MP3 or ADTS AAC is
-known by its frames there: after a WAV or M4A it was lost without a word, after a CAF heard as its sound.
+Where the first's header or pages say it ends (not where one is searched for), or in place of an AMR's
+frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV or M4A it was lost without a word,
+after a CAF heard as its sound, after an AMR as minutes of damaged noise.
 After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
@@ -37,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
+from app.core.media import amr, boxes, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
@@ -49,6 +50,8 @@ FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpe
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
+_AFTER_AMR: dict = {}  # where bare MPEG/ADTS frames open after an AMR's, by file
+MOST_AMR = 64 << 20  # bytes of AMR frames walked for them (over 9 hours of AMR-NB at 12.2 kbit/s)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,10 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
     if kind == "ogg":  # another Ogg after it: a chain's next link (ogg.links), heard on
         return ogg.pages_end(handle)
     if kind == "amr":  # another AMR's header inside: amr_repeats.py's (notes joined, each heard)
-        return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
+        wideband = head.startswith(amr.WB_HEADER)
+        header = len(amr.WB_HEADER if wideband else b"#!AMR\n")
+        return _file_after(handle, header, "amr") or remembered_for_a_file(
+            _AFTER_AMR, handle, lambda: _frames_after_amr(handle, header, wideband))
     if kind == "flac":
         return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
@@ -166,6 +172,22 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return stated if stated is not None else remembered_for_a_file(
             _AFTER_MKV, handle, lambda: _file_after(handle, len(file_kinds.EBML_MAGIC)))
     return _caf_end(handle, size_of_file)
+
+
+def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | None:
+    """Where bare MPEG audio or ADTS frames open after an AMR's frames, in place of a frame (0xFF is no AMR
+    frame's header: its padding bits are set); None where none do. A byte that starts no frame is stepped
+    over, as ffmpeg reads it. A bare MP3 after a 3 s note was heard as 85 s of damaged noise."""
+    handle.seek(header)
+    data, sizes, at = handle.read(MOST_AMR), amr.WB_SIZES if wideband else amr.NB_SIZES, 0
+    while at < len(data):
+        if amr.is_frame(data[at], wideband):
+            at += sizes[data[at] >> 3 & 0x0F]
+        elif data[at] == 0xFF and file_kinds.opens_with_frames(data[at:at + file_kinds.FRAMES_LOOK]):
+            return header + at
+        else:
+            at += 1
+    return None
 
 
 def _iso_end(handle: BinaryIO) -> int | None:
