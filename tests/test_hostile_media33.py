@@ -80,6 +80,17 @@ def _chunk(name: bytes, body: bytes) -> bytes:
     return name + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) % 2)
 
 
+FIRSTS = {"wav": ("-ar", "16000"), "m4a": ("-c:a", "aac", "-b:a", "48k"), "caf": ("-ar", "16000", "-c:a", "pcm_s16be"),
+          "opus": ("-c:a", "libopus"), "ogg": ("-c:a", "libvorbis"),
+          "amr": ("-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", "12.2k")}
+SECONDS = {"mp3": ("-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"),
+           "aac": ("-c:a", "aac", "-b:a", "48k", "-f", "adts"), "wav": ("-ar", "16000")}
+BARE = "MPEG audio or ADTS AAC frames (an MP3 or AAC with no tag)"
+NAMED = {"wav": "a WAV", "mp3": BARE, "aac": BARE}  # a second file, as the note names it
+JOINED = [("wav", "mp3"), ("m4a", "aac"), ("caf", "mp3"), ("caf", "aac"), ("opus", "wav"), ("opus", "mp3"),
+          ("ogg", "aac"), ("amr", "mp3"), ("amr", "aac")]
+
+
 @pytest.mark.parametrize("unknown", [0, 0xFFFFFFFF])
 @pytest.mark.parametrize("with_list", [False, True])
 @pytest.mark.parametrize("picture_bytes", [3_000, 2_000_000])
@@ -127,7 +138,7 @@ def test_an_m4a_whose_media_data_runs_to_the_end_followed_by_a_file_is_heard_alo
 
 
 @pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
-@pytest.mark.parametrize("after", ["junk", "wav"])
+@pytest.mark.parametrize("after", ["junk", "wav", "mp3"])
 def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard_whole(tmp_path, coding, codec,
                                                                                         after):
     source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 4, *codec)
@@ -135,7 +146,7 @@ def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard
     struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
     whole = tmp_path / "whole.caf"
     whole.write_bytes(bytes(written))
-    other = os.urandom(4096) if after == "junk" else _speech(tmp_path / "other.wav", 2, "-ar", "16000").read_bytes()
+    other = os.urandom(4096) if after == "junk" else _speech(tmp_path / f"other.{after}", 2, *SECONDS[after]).read_bytes()
     followed = tmp_path / "followed.caf"
     followed.write_bytes(bytes(written) + other)
     whole_source, whole_audio, whole_reader = _heard(whole)
@@ -146,8 +157,8 @@ def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard
     assert reader.notes == (("data that is not audio follows the end of the recording (not transcribed)",)
                             if after == "junk" else
                             (f"another file follows this one's end at byte {len(written):,} ({len(other):,} bytes "
-                             "opening as a WAV of its own: two files joined, by a copy or a carving): it was not "
-                             "read; open it as a file of its own to hear it",))
+                             f"opening as {NAMED[after]} of its own: two files joined, by a copy or a carving): it was "
+                             "not read; open it as a file of its own to hear it",))
 
 
 TAGS_BEFORE = {  # what a tagger (or damage) put before the recording, given the recording's bytes
@@ -172,15 +183,6 @@ def test_a_recording_behind_id3_tags_in_a_row_one_damaged_or_many_is_heard_whole
     assert reader.notes == () and not reader.damaged and not reader.truncated
 
 
-FIRSTS = {"wav": ("-ar", "16000"), "m4a": ("-c:a", "aac", "-b:a", "48k"), "caf": ("-ar", "16000", "-c:a", "pcm_s16be"),
-          "opus": ("-c:a", "libopus"), "ogg": ("-c:a", "libvorbis"),
-          "amr": ("-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", "12.2k")}
-SECONDS = {"mp3": ("-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"),
-           "aac": ("-c:a", "aac", "-b:a", "48k", "-f", "adts"), "wav": ("-ar", "16000")}
-JOINED = [("wav", "mp3"), ("m4a", "aac"), ("caf", "mp3"), ("caf", "aac"), ("opus", "wav"), ("opus", "mp3"),
-          ("ogg", "aac"), ("amr", "mp3"), ("amr", "aac")]
-
-
 @pytest.mark.parametrize("first, second", JOINED)
 def test_a_bare_mp3_or_adts_or_any_file_after_an_ogg_joined_after_the_first_is_named(tmp_path, first, second):
     one = _speech(tmp_path / f"one.{first}", 3, *FIRSTS[first])
@@ -193,9 +195,8 @@ def test_a_bare_mp3_or_adts_or_any_file_after_an_ogg_joined_after_the_first_is_n
     source, audio, reader = _heard(joined)
     assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
     assert not reader.truncated and not reader.damaged
-    named = "a WAV" if second == "wav" else "MPEG audio or ADTS AAC frames (an MP3 or AAC with no tag)"
     assert reader.notes == (f"another file follows this one's end at byte {one.stat().st_size:,} "
-                            f"({other.stat().st_size:,} bytes opening as {named} of its own: two files joined, by a "
+                            f"({other.stat().st_size:,} bytes opening as {NAMED[second]} of its own: two files joined, by a "
                             "copy or a carving): it was not read; open it as a file of its own to hear it",)
 
 

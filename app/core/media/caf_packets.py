@@ -153,17 +153,27 @@ def ends_with_its_table(handle: BinaryIO) -> bool:
     every byte of it: ffmpeg stops there with an error ('Invalid data found'), no data follows its audio."""
     try:
         with from_start(handle):
+            return located_end(handle) == handle.seek(0, 2)
+    except (OSError, ValueError):
+        return False
+
+
+def located_end(handle: BinaryIO) -> int | None:
+    """Where the audio of a CAF whose data chunk runs 'to the end of the file' (size -1) ends, by its whole
+    packet table (every entry its header states present); None for any other file."""
+    try:
+        with from_start(handle):
             chunks = _chunks(handle)
             if chunks is None or not chunks.to_the_end:
-                return False
+                return None
             start, stop, _ = chunks.pakt
             handle.seek(start + 12)
             header = handle.read(PAKT_HEADER)
             stated = struct.unpack_from(">q", header)[0] if len(header) == PAKT_HEADER else 0
             sizes = _entries(handle.read(min(MAX_TABLE, max(0, stop - start - 12 - PAKT_HEADER))), stated)
-            return bool(sizes) and sum(sizes) == chunks.data[1] - chunks.data[0]
+            return chunks.data[0] + sum(sizes) if sizes else None
     except (OSError, ValueError, struct.error):
-        return False
+        return None
 
 
 def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,

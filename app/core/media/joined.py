@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import amr, boxes, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
+from app.core.media import amr, boxes, caf_packets, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
@@ -252,7 +252,10 @@ def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
         if _opening_at(handle, at) is not None:
             return at
-        if head[:4] == b"data" and size == -1:
+        if head[:4] == b"data" and size == -1:  # a whole packet table locates where its audio ends
+            located = caf_packets.located_end(handle)
+            if located is not None and located < size_of_file and _opening_at(handle, located) is not None:
+                return located
             return _file_after(handle, at + data_ends.CAF.header)
         if size < 0 or data_ends.CAF.chunk_end(at, size) > size_of_file:
             return None
