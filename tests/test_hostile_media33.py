@@ -14,7 +14,7 @@
 - A WAV or an M4A behind ID3 tags in a row (a tagger's new one put before the old) of which one states a size
   past the file's end or too short, or behind 17 or more tags, or a second tag over a MiB: refused as 'an ID3
   tag with no audio after it' or 'not a media file', or (a WAV behind a 3 MB second tag) heard as 0 s.
-- A bare MP3 or ADTS AAC (no ID3 tag) joined after a WAV, an M4A, a CAF, an Ogg: lost without a word (after a
+- A bare MP3 or ADTS AAC (no ID3 tag) joined after a WAV, an M4A, a CAF, an Ogg, a FLAC: lost without a word (after a
   CAF, its frames heard as 0.8 s of the CAF's sound; after a 3 s AMR, as 85 s of damaged noise); any file after
   an Ogg Opus or Vorbis: unnamed, or called 'data that is not audio'.
 - A recording of two audio tracks in two languages (or each side of a call): the note named the track not
@@ -82,13 +82,13 @@ def _chunk(name: bytes, body: bytes) -> bytes:
 
 FIRSTS = {"wav": ("-ar", "16000"), "m4a": ("-c:a", "aac", "-b:a", "48k"), "caf": ("-ar", "16000", "-c:a", "pcm_s16be"),
           "opus": ("-c:a", "libopus"), "ogg": ("-c:a", "libvorbis"),
-          "amr": ("-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", "12.2k")}
+          "amr": ("-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", "12.2k"), "flac": ("-ar", "16000")}
 SECONDS = {"mp3": ("-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"),
            "aac": ("-c:a", "aac", "-b:a", "48k", "-f", "adts"), "wav": ("-ar", "16000")}
 BARE = "MPEG audio or ADTS AAC frames (an MP3 or AAC with no tag)"
 NAMED = {"wav": "a WAV", "mp3": BARE, "aac": BARE}  # a second file, as the note names it
 JOINED = [("wav", "mp3"), ("m4a", "aac"), ("caf", "mp3"), ("caf", "aac"), ("opus", "wav"), ("opus", "mp3"),
-          ("ogg", "aac"), ("amr", "mp3"), ("amr", "aac")]
+          ("ogg", "aac"), ("amr", "mp3"), ("amr", "aac"), ("flac", "mp3"), ("flac", "aac")]
 
 
 @pytest.mark.parametrize("unknown", [0, 0xFFFFFFFF])

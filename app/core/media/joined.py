@@ -25,9 +25,10 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 (it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
-Where the first's header or pages say it ends (not where one is searched for), or in place of an AMR's
-frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV or M4A it was lost without a word,
-after a CAF heard as its sound, after an AMR as minutes of damaged noise.
+Where the first's header or pages say it ends (not where one is searched for), in place of an AMR's
+frame, or inside a FLAC's last frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV, an
+M4A or a FLAC it was lost without a word, after a CAF heard as its sound, after an AMR as minutes of damaged
+noise.
 After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
@@ -51,6 +52,8 @@ TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tag
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
 _AFTER_AMR: dict = {}  # where bare MPEG/ADTS frames open after an AMR's, by file
+_AFTER_FLAC: dict = {}  # the same after a FLAC's last frame
+LAST_FRAME = 1 << 20  # bytes after a FLAC's last frame's header searched for them (a frame is smaller)
 MOST_AMR = 64 << 20  # bytes of AMR frames walked for them (over 9 hours of AMR-NB at 12.2 kbit/s)
 
 
@@ -163,8 +166,11 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         header = len(amr.WB_HEADER if wideband else b"#!AMR\n")
         return _file_after(handle, header, "amr") or remembered_for_a_file(
             _AFTER_AMR, handle, lambda: _frames_after_amr(handle, header, wideband))
-    if kind == "flac":
-        return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
+    if kind == "flac":  # or bare MPEG/ADTS frames after its last frame's header (its frames walked once a run)
+        if (frames := flac.frames_start(handle)) is None:
+            return None
+        return _file_after(handle, frames) or remembered_for_a_file(_AFTER_FLAC, handle, lambda: _bare_after(
+            handle, flac.last_frame(handle)))
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
     if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens
@@ -187,6 +193,21 @@ def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | No
             return header + at
         else:
             at += 1
+    return None
+
+
+def _bare_after(handle: BinaryIO, last_frame: int | None) -> int | None:
+    """Where bare MPEG audio or ADTS frames open after a FLAC's last frame's header (inside what ffmpeg reads as
+    that frame, LAST_FRAME bytes at most), or None."""
+    if last_frame is None:
+        return None
+    handle.seek(last_frame + 2)
+    seen = handle.read(LAST_FRAME)
+    spot = seen.find(b"\xff")
+    while spot >= 0:
+        if file_kinds.opens_with_frames(seen[spot:spot + file_kinds.FRAMES_LOOK]):
+            return last_frame + 2 + spot
+        spot = seen.find(b"\xff", spot + 1)
     return None
 
 
