@@ -110,9 +110,9 @@ def test_a_wav_written_as_it_went_with_a_tag_chunk_after_its_samples_is_heard_to
     source, audio, reader = _heard(streamed)
     assert source.duration_ms == 3000 and np.array_equal(audio, whole_audio), (source.duration_ms, audio.size)
     samples_end = whole.stat().st_size
-    assert reader.notes == (f"the WAV states no length for its samples (written as it went), and chunks follow them "
-                            f"from byte {samples_end:,} to the file's end (its LIST or tags): the samples were read up "
-                            "to there",)
+    said = (f"the WAV states no length for its samples (written as it went), and chunks follow them from byte "
+            f"{samples_end:,} to the file's end (its LIST or tags): the samples were read up to there")
+    assert reader.notes == (said,)
 
 
 @pytest.mark.parametrize("second", ["copy", "wav"])
@@ -130,11 +130,12 @@ def test_an_m4a_whose_media_data_runs_to_the_end_followed_by_a_file_is_heard_alo
     assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
     assert not reader.truncated and not reader.damaged
     kind = "an MP4/MOV/3GP" if second == "copy" else "a WAV"
-    assert reader.notes == (
+    said = (
         f"its 'mdat' box (at byte {at:,}) states a size of 0 bytes, which cannot be right (damaged): read as the "
         f"{data.index(b'moov') - 4 - at:,} bytes to the box after it; another file follows this one's end at byte "
         f"{len(data):,} ({other.stat().st_size:,} bytes opening as {kind} of its own: two files joined, by a copy or "
-        "a carving): it was not read; open it as a file of its own to hear it",)
+        "a carving): it was not read; open it as a file of its own to hear it")
+    assert reader.notes == (said,)
 
 
 @pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
@@ -156,9 +157,9 @@ def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard
     assert not reader.truncated and not reader.damaged
     assert reader.notes == (("data that is not audio follows the end of the recording (not transcribed)",)
                             if after == "junk" else
-                            (f"another file follows this one's end at byte {len(written):,} ({len(other):,} bytes "
-                             f"opening as {NAMED[after]} of its own: two files joined, by a copy or a carving): it was "
-                             "not read; open it as a file of its own to hear it",))
+                            ((f"another file follows this one's end at byte {len(written):,} ({len(other):,} bytes "
+                              f"opening as {NAMED[after]} of its own: two files joined, by a copy or a carving): it "
+                              "was not read; open it as a file of its own to hear it"),))
 
 
 TAGS_BEFORE = {  # what a tagger (or damage) put before the recording, given the recording's bytes
@@ -195,9 +196,10 @@ def test_a_bare_mp3_or_adts_or_any_file_after_an_ogg_joined_after_the_first_is_n
     source, audio, reader = _heard(joined)
     assert source.duration_ms == whole_source.duration_ms and np.array_equal(audio, whole_audio)
     assert not reader.truncated and not reader.damaged
-    assert reader.notes == (f"another file follows this one's end at byte {one.stat().st_size:,} "
-                            f"({other.stat().st_size:,} bytes opening as {NAMED[second]} of its own: two files joined, by a "
-                            "copy or a carving): it was not read; open it as a file of its own to hear it",)
+    said = (f"another file follows this one's end at byte {one.stat().st_size:,} ({other.stat().st_size:,} bytes "
+            f"opening as {NAMED[second]} of its own: two files joined, by a copy or a carving): it was not read; "
+            "open it as a file of its own to hear it")
+    assert reader.notes == (said,)
 
 
 @pytest.mark.parametrize("container", ["mkv", "m4a"])
@@ -209,8 +211,9 @@ def test_two_audio_tracks_in_two_languages_the_one_not_transcribed_is_named_with
            str(both))
     source, _, reader = _heard(both)
     assert [stream.language for stream in source.audio_streams] == ["eng", "spa"]
-    assert reader.notes == ("2 audio streams; transcribed audio stream #1 [spa] (the one holding the most speech); "
-                            "not transcribed: #0 [eng]",)
+    said = ("2 audio streams; transcribed audio stream #1 [spa] (the one holding the most speech); "
+            "not transcribed: #0 [eng]")
+    assert reader.notes == (said,)
 
 
 def test_an_m4a_whose_index_lists_no_track_is_refused_as_what_it_is(tmp_path):

@@ -39,7 +39,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import amr, boxes, caf_packets, data_ends, ebml, file_kinds, flac, id3_tags, ogg, riff
+from app.core.media import (
+    amr,
+    boxes,
+    caf_packets,
+    data_ends,
+    ebml,
+    file_kinds,
+    flac,
+    id3_tags,
+    ogg,
+    riff,
+)
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
