@@ -10,7 +10,7 @@ iPhone-style CAF is put together from ffmpeg's packets).
 
 Session 33 (`session33`): a WAV written as it went with a LIST and a 2 MB id3 chunk after its samples; an M4A of
 mdat size 0 followed by its copy or a WAV; a WAV behind 17 ID3 tags, or behind a second tag stating a size past
-the file's end; a bare MP3 after a WAV, a CAF or an AMR, a WAV after an Opus; an Apple AAC CAF of data size -1
+the file's end; a bare MP3 after a WAV, a CAF, an AMR or a FLAC, a WAV after an Opus; an Apple AAC CAF of data size -1
 with 4 kB of junk or a bare MP3 after it; two audio tracks in two languages; an M4A whose index lists no track.
 """
 
@@ -75,6 +75,7 @@ def session33(out: Path, bases: dict[str, Path], ffmpeg: Callable[..., Path], sp
     (out / "caf_aac_apple_size_m1_junk4k.caf").write_bytes(bytes(apple) + bytes(range(256)) * 16)
     (out / "caf_aac_apple_size_m1_then_bare_mp3.caf").write_bytes(bytes(apple) + bare)
     (out / "amr_then_bare_mp3.amr").write_bytes(bases["amr"].read_bytes() + bare)
+    (out / "flac_then_bare_mp3.flac").write_bytes(bases["flac"].read_bytes() + bare)
     ffmpeg(out / "two_languages.mkv", *speech, *speech, "-map", "0:a", "-map", "1:a", "-c:a", "aac",
            "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=spa")
     ffmpeg(out / "m4a_no_track.m4a", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "0", "-c:a", "aac")
