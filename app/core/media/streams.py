@@ -155,14 +155,14 @@ def choice_note(streams: tuple[AudioStream, ...], chosen: int | None, path: str 
     """One line for the run's warnings when there was a choice to make, else ''."""
     if len(streams) < 2 or chosen is None:
         return ""
-    position = next(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index == chosen)
-    others = ", ".join(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index != chosen)
+    transcribed = next(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index == chosen)
+    not_transcribed = ", ".join(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index != chosen)
     measured = measure(path, streams) if path else streams
     if all(s.speech_ms == 0 for s in measured):
-        return (f"{len(streams)} audio streams and none holds speech; transcribed audio stream {position}; "
-                f"not transcribed: {others}")
-    return (f"{len(streams)} audio streams; transcribed audio stream {position} (the one holding the most "
-            f"speech); not transcribed: {others}")
+        return (f"{len(streams)} audio streams and none holds speech; transcribed audio stream {transcribed}; "
+                f"not transcribed: {not_transcribed}")
+    return (f"{len(streams)} audio streams; transcribed audio stream {transcribed} (the one holding the most "
+            f"speech); not transcribed: {not_transcribed}")
 
 
 def _language_tag(stream: AudioStream) -> str:
