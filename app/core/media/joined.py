@@ -63,7 +63,7 @@ TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tag
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
 _AFTER_AMR: dict = {}  # where bare MPEG/ADTS frames open after an AMR's, by file
-_AFTER_FLAC: dict = {}  # the same after a FLAC's last frame
+_AFTER_FLAC: dict = {}  # where a file opens after a FLAC, by file
 LAST_FRAME = 1 << 20  # bytes after a FLAC's last frame's header searched for them (a frame is smaller)
 MOST_AMR = 64 << 20  # bytes of AMR frames walked for them (over 9 hours of AMR-NB at 12.2 kbit/s)
 
@@ -177,10 +177,10 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         header = len(amr.WB_HEADER if wideband else b"#!AMR\n")
         return _file_after(handle, header, "amr") or remembered_for_a_file(
             _AFTER_AMR, handle, lambda: _frames_after_amr(handle, header, wideband))
-    if kind == "flac":  # or bare MPEG/ADTS frames after its last frame's header (its frames walked once a run)
-        if (frames := flac.frames_start(handle)) is None:
+    if kind == "flac":  # or bare MPEG/ADTS frames after its last frame's header (searched once a run: 0.6 s
+        if (frames := flac.frames_start(handle)) is None:  # a 27 MB FLAC, asked 4 times an opening)
             return None
-        return _file_after(handle, frames) or remembered_for_a_file(_AFTER_FLAC, handle, lambda: _bare_after(
+        return remembered_for_a_file(_AFTER_FLAC, handle, lambda: _file_after(handle, frames) or _bare_after(
             handle, flac.last_frame(handle)))
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
