@@ -7,6 +7,11 @@ iPhone-style CAF is put together from ffmpeg's packets).
 - a CAF and a W64 with a 4 kB chunk after the audio; a WAV written as it went with a LIST after its samples;
 - AAC and Opus CAFs as Apple's recorders write them (packet table before the audio), whole and cut at 60%;
 - a WebM followed by a WAV; an M4A whose mdat size is 0 or 0xFFFFFFFF, its index after it.
+
+Session 33 (`session33`): a WAV written as it went with a LIST and a 2 MB id3 chunk after its samples; an M4A of
+mdat size 0 followed by its copy or a WAV; a WAV behind 17 ID3 tags, or behind a second tag stating a size past
+the file's end; a bare MP3 after a WAV, a CAF, an AMR or a FLAC, a WAV after an Opus; an Apple AAC CAF of data size -1
+with 4 kB of junk or a bare MP3 after it; two audio tracks in two languages; an M4A whose index lists no track.
 """
 
 from __future__ import annotations
@@ -46,6 +51,45 @@ def session32(out: Path, bases: dict[str, Path], ffmpeg: Callable[..., Path], sp
         changed = bytearray(m4a)
         struct.pack_into(">I", changed, m4a.index(b"mdat") - 4, stated)
         (out / f"m4a_mdat_size_{stated:x}.m4a").write_bytes(bytes(changed))
+
+
+def session33(out: Path, bases: dict[str, Path], ffmpeg: Callable[..., Path], speech: list[str]) -> None:
+    wav, m4a = bases["wav"].read_bytes(), bases["m4a"].read_bytes()
+    picture = ID3_V4 + _syncsafe(2_000_010) + b"APIC" + _syncsafe(2_000_000) + bytes(2) + bytes(range(256)) * 7812 + bytes(128)
+    streamed = bytearray(wav + _riff_chunk(b"LIST", b"INFO" + _riff_chunk(b"INAM", b"note\x00")) + _riff_chunk(b"id3 ", picture))
+    for at in (4, streamed.index(b"data") + 4):
+        struct.pack_into("<I", streamed, at, 0xFFFFFFFF)
+    (out / "wav_streamed_big_id3_after.wav").write_bytes(bytes(streamed))
+    sized_0 = bytearray(m4a)
+    struct.pack_into(">I", sized_0, m4a.index(b"mdat") - 4, 0)
+    (out / "m4a_mdat_size_0_then_copy.m4a").write_bytes(bytes(sized_0) + m4a)
+    (out / "m4a_mdat_size_0_then_wav.m4a").write_bytes(bytes(sized_0) + wav)
+    (out / "wav_behind_17_id3.wav").write_bytes((ID3_V4 + _syncsafe(0)) * 17 + wav)
+    (out / "wav_behind_id3_past_end.wav").write_bytes(ID3_V4 + _syncsafe(0) + ID3_V4 + _syncsafe(len(wav) + 5000) + wav)
+    bare = ffmpeg(out / "bare.mp3", *speech, "-c:a", "libmp3lame", "-write_xing", "0", "-id3v2_version", "0").read_bytes()
+    (out / "wav_then_bare_mp3.wav").write_bytes(wav + bare)
+    (out / "caf_then_bare_mp3.caf").write_bytes(ffmpeg(out / "caf_pcm.caf", *speech, "-c:a", "pcm_s16be").read_bytes() + bare)
+    (out / "opus_then_wav.opus").write_bytes(bases["opus"].read_bytes() + wav)
+    apple = bytearray(apple_caf(bases["m4a"], "aac"))
+    struct.pack_into(">q", apple, apple.index(b"data") + 4, -1)
+    (out / "caf_aac_apple_size_m1_junk4k.caf").write_bytes(bytes(apple) + bytes(range(256)) * 16)
+    (out / "caf_aac_apple_size_m1_then_bare_mp3.caf").write_bytes(bytes(apple) + bare)
+    (out / "amr_then_bare_mp3.amr").write_bytes(bases["amr"].read_bytes() + bare)
+    (out / "flac_then_bare_mp3.flac").write_bytes(bases["flac"].read_bytes() + bare)
+    ffmpeg(out / "two_languages.mkv", *speech, *speech, "-map", "0:a", "-map", "1:a", "-c:a", "aac",
+           "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=spa")
+    ffmpeg(out / "m4a_no_track.m4a", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "0", "-c:a", "aac")
+
+
+ID3_V4 = b"ID3\x04\x00\x00"  # an ID3v2.4 tag's header before its size
+
+
+def _syncsafe(size: int) -> bytes:
+    return bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+
+def _riff_chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) % 2)
 
 
 def _children(data: bytes, start: int, end: int):

@@ -390,8 +390,9 @@ def make(out: Path) -> None:
     _stated_ends(out, bases)
     _joined_after(out, bases)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from hostile_media_more import session32
+    from hostile_media_more import session32, session33
     session32(out, bases, ffmpeg, SPEECH)
+    session33(out, bases, ffmpeg, SPEECH)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 

@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media import file_kinds
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.views import from_start
 
@@ -78,27 +79,54 @@ def damaged(handle: BinaryIO) -> Mended | None:
 
 
 def _media_data_before_its_index(handle: BinaryIO, at: int, end: int) -> Mended | None:
-    """The media data box (mdat) read as ending where a whole index (moov) that ends the file starts, when
-    its size says it runs to the file's end (0) or past it: a size damaged (0xFFFFFFFF). The index was
-    passed over: the file was read without it, its AAC frames found by decoding them, and called cut
-    short. None when no index ends the file after it (a recording cut short, or one whose index is first)."""
-    moov = _index_ending(handle, end)
-    if moov is None or moov <= at + 16:
-        return None
+    """The media data box (mdat) read as ending where its whole index (moov) starts, when its size says it
+    runs to the file's end (0) or past it: a size damaged (0xFFFFFFFF). The index was passed over: the file
+    was read without it, its AAC frames found by decoding them, and called cut short. Of a size of 0, the
+    index is the first after the media data that ends the file or is followed by boxes or by another file (a
+    copy, a WAV appended: joined.py names it; the index ending the file was the copy's, or none was found);
+    of a size past the end (most often a file cut short: the whole file is not searched), an index ending the
+    file. None when there is none (a recording cut short, or one whose index is first)."""
     handle.seek(at)
     head = handle.read(16)
     wide = struct.unpack(">I", head[:4])[0] == 1
     stated = struct.unpack(">Q", head[8:16])[0] if wide else struct.unpack(">I", head[:4])[0]
+    moov = remembered_for_a_file(_INDEXES, handle, lambda: _index_after(handle, at + 8, end) if stated == 0
+                                 else moov_ending(handle, end))
+    if moov is None or moov <= at + 16:
+        return None
     return Mended(at, "mdat", stated, moov - at, wide) if moov - at < 1 << 32 or wide else None
 
 
-_ENDINGS: dict = {}
+_INDEXES: dict = {}  # a file cut inside its media data is walked a few dozen times a run (by_content.py)
+INDEX_BLOCK = 1 << 24  # bytes searched at a time for the index after the media data
 
 
-def _index_ending(handle: BinaryIO, end: int) -> int | None:
-    """moov_ending, kept for the next look at the same file (a file cut inside its media data is walked
-    a few dozen times a run: 58 ms each for a 100 MB one); a view of a file is looked at afresh."""
-    return remembered_for_a_file(_ENDINGS, handle, lambda: moov_ending(handle, end))
+def _index_after(handle: BinaryIO, start: int, end: int) -> int | None:
+    """Where the first whole moov box (holding a movie header) at or after `start` starts that ends the file or
+    is followed by top-level boxes or a file of a kind file_kinds knows; None where none is (about 30 ms a
+    100 MB searched, once a run)."""
+    base = start
+    while base < end:
+        handle.seek(base)
+        block = handle.read(INDEX_BLOCK)
+        spot = block.find(b"moov", 4)
+        while spot >= 0:
+            if _is_index(handle, base + spot - 4, end):
+                return base + spot - 4
+            spot = block.find(b"moov", spot + 1)
+        base += max(1, len(block) - 7)  # a box header split over two blocks is found in the next
+    return None
+
+
+def _is_index(handle: BinaryIO, at: int, end: int) -> bool:
+    handle.seek(at)
+    head = handle.read(72)
+    size = struct.unpack(">I", head[:4])[0]
+    if size < 16 or at + size > end or b"mvhd" not in head[8:72]:
+        return False
+    handle.seek(at + size)
+    after = handle.read(file_kinds.HEAD)
+    return at + size == end or file_kinds.kind(after) is not None or _follows(handle, at + size, end, CHECKED)
 
 
 def _box(handle: BinaryIO, at: int, end: int) -> tuple[bytes, int] | None:

@@ -144,7 +144,8 @@ def _read(handle: BinaryIO) -> Table | None:
         return None
     data = chunks.data
     alac_at = data[0] if fmt == b"alac" else None
-    return _walk(handle, chunks.pakt, data[1] - data[0], frames_per_packet, rate, alac_at, chunks.cut)
+    return _walk(handle, chunks.pakt, data[1] - data[0], frames_per_packet, rate, alac_at, chunks.cut,
+                 chunks.to_the_end)
 
 
 def ends_with_its_table(handle: BinaryIO) -> bool:
@@ -152,21 +153,31 @@ def ends_with_its_table(handle: BinaryIO) -> bool:
     every byte of it: ffmpeg stops there with an error ('Invalid data found'), no data follows its audio."""
     try:
         with from_start(handle):
+            return located_end(handle) == handle.seek(0, 2)
+    except (OSError, ValueError):
+        return False
+
+
+def located_end(handle: BinaryIO) -> int | None:
+    """Where the audio of a CAF whose data chunk runs 'to the end of the file' (size -1) ends, by its whole
+    packet table (every entry its header states present); None for any other file."""
+    try:
+        with from_start(handle):
             chunks = _chunks(handle)
             if chunks is None or not chunks.to_the_end:
-                return False
+                return None
             start, stop, _ = chunks.pakt
             handle.seek(start + 12)
             header = handle.read(PAKT_HEADER)
             stated = struct.unpack_from(">q", header)[0] if len(header) == PAKT_HEADER else 0
             sizes = _entries(handle.read(min(MAX_TABLE, max(0, stop - start - 12 - PAKT_HEADER))), stated)
-            return bool(sizes) and sum(sizes) == chunks.data[1] - chunks.data[0]
+            return chunks.data[0] + sum(sizes) if sizes else None
     except (OSError, ValueError, struct.error):
-        return False
+        return None
 
 
 def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,
-          alac_at: int | None = None, cut: bool = False) -> Table | None:
+          alac_at: int | None = None, cut: bool = False, to_the_end: bool = False) -> Table | None:
     start, stop, stated_size = pakt
     handle.seek(start + 12)
     header = handle.read(PAKT_HEADER)
@@ -183,7 +194,8 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
     sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
     if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):  # a cut file, not damage:
         return None  # ffmpeg reads the packets present by the table, and the length it states stands
-    whole = (packets == stated and used == audio and stated_size >= PAKT_HEADER + at and sane)
+    whole = (packets == stated and (used == audio or to_the_end) and stated_size >= PAKT_HEADER + at and sane)
+    # (a data chunk 'to the end of the file' with bytes after the packets its whole table locates: junk, a file)
     if (whole and not (alac_at is not None and _misplaced(handle, alac_at, table[:at]))) or not packets:
         return None
     entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate)

@@ -30,6 +30,7 @@ from app.core.media import (
     flac,
     headerless,
     headroom,
+    joined,
     mkv_clock,
     mpeg,
     ogg,
@@ -179,7 +180,7 @@ class AudioReader:
                     clock = _clock_start(handle) if container.format.name == "ogg" else None
                     end = _padded_end_s(handle) if container.format.name == "wav" else None
                     yield from self._decode_stream(container, stream, clock_s=clock, end_s=end)
-            if self.stopped and container.format.name == "caf" and caf_packets.ends_with_its_table(handle):
+            if self.stopped and container.format.name == "caf" and caf_packets.ends_with_its_table(joined.first_only(handle)):
                 self.stopped = False  # ffmpeg's error at the end of audio running 'to the end of the file'
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []

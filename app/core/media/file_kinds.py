@@ -13,7 +13,7 @@ HEAD = 64  # bytes that tell them apart (a Wave64's 'riff' GUID, its size, its '
 KINDS = {"wav": "a WAV", "rf64": "an RF64/BW64 (a WAV past 4 GB)", "w64": "a Wave64", "caf": "a CAF",
          "iso": "an MP4/MOV/3GP", "aiff": "an AIFF", "flac": "a FLAC", "ogg": "an Ogg (Opus or Vorbis)", "amr": "an AMR",
          "mp3": "an MP3 (ID3-tagged)", "id3": "an ID3 tag alone",
-         "mkv": "a Matroska/WebM"}
+         "mkv": "a Matroska/WebM", "mpeg": "MPEG audio or ADTS AAC frames (an MP3 or AAC with no tag)"}
 CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # a Matroska/WebM file's first element (its EBML header)
 DOC_TYPE = b"\x42\x82"  # the EBML header's element naming the file's kind ("webm", "matroska")

@@ -12,6 +12,7 @@ rate (app/core/media/views.py; the file is never changed).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -83,3 +84,54 @@ def rate_fix(handle: BinaryIO) -> RateFix | None:
     if rate is None or rate == stated:
         return None
     return RateFix(stated, rate, ((rate << 4) | (head[RATE_AT + 2] & 0x0F)).to_bytes(3, "big"))
+
+
+FRAME_SYNC = re.compile(rb"\xff[\xf8\xf9]")  # a frame header's sync and blocking strategy
+MOST_READ = 256 << 20  # bytes of frames walked for the last one (over 3 hours of 16 kHz mono)
+MOST_BLOCK = 65535  # samples a frame holds at most
+
+
+def last_frame(handle: BinaryIO) -> int | None:
+    """Where a FLAC's last frame starts: the last of the frames whose headers are whole (their CRC-8 holds)
+    and number on from the first (fixed blocks: frame numbers one by one; variable: sample numbers rising by
+    a block at most); None where no frame is found. What follows its header is that frame, then whatever
+    was put after the file (ffmpeg's parser reads it all as the last frame)."""
+    start = frames_start(handle)
+    if start is None:
+        return None
+    handle.seek(start)
+    data = handle.read(MOST_READ)
+    number, last = -1, None
+    for sync in FRAME_SYNC.finditer(data):
+        value = _frame_number(data, sync.start())
+        step = None if value is None else value - number
+        if step is not None and (0 < step <= MOST_BLOCK if data[sync.start() + 1] & 1 else step == 1):
+            number, last = value, sync.start()
+    return None if last is None else start + last
+
+
+def _frame_number(data: bytes, at: int) -> int | None:
+    """The frame (or sample) number of the frame header at `at`, or None where no whole header is there."""
+    head = data[at:at + 16]
+    if len(head) < 6 or not head[2] >> 4 or head[2] & 0x0F == 15 or head[3] >> 4 > 10 or head[3] & 0x01:
+        return None
+    width = next((n for n, mark in enumerate((0x80, 0xE0, 0xF0, 0xF8, 0xFC, 0xFE, 0xFF), 1)
+                  if head[4] & mark == (mark << 1) & 0xFF), None)  # UTF-8-style: 0xxxxxxx, 110xxxxx, ...
+    if width is None or width == 7:
+        return None
+    value = head[4] if width == 1 else head[4] & 0x7F >> width
+    for byte in head[5:4 + width]:
+        if byte & 0xC0 != 0x80:
+            return None
+        value = value << 6 | byte & 0x3F
+    end = 4 + width + {6: 1, 7: 2}.get(head[2] >> 4, 0) + {12: 1, 13: 2, 14: 2}.get(head[2] & 0x0F, 0)
+    return value if end < len(head) and _crc8(head[:end]) == head[end] else None
+
+
+def _crc8(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc << 1 ^ 0x07) & 0xFF if crc & 0x80 else crc << 1 & 0xFF
+    return crc

@@ -1,7 +1,7 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
 to, an upload restarted), named: any kind file_kinds.py knows (a WAV, RF64, Wave64, CAF, MP4, AIFF,
 FLAC, Ogg, AMR, ID3-tagged MP3, Matroska/WebM) after a WAV, RF64, Wave64, CAF, AIFF, MP4/MOV/3GP, AMR,
-FLAC, MP3, ADTS AAC or a Matroska/WebM (another MP3's ID3 tag, another
+FLAC, MP3, ADTS AAC, a Matroska/WebM or an Ogg (another MP3's ID3 tag, another
 AMR's header inside those is no second file: heard on, as before; a WebM followed by a copy: ffmpeg
 read on into the copy, its clock back to 0, and the whole first file was named damaged).
 
@@ -25,6 +25,11 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 (it was called 'no audio' below 64 kB, 'an MP3' above); after an MP3 or ADTS such a tag is where the
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
+Where the first's header or pages say it ends (not where one is searched for), in place of an AMR's
+frame, or inside a FLAC's last frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV, an
+M4A or a FLAC it was lost without a word, after a CAF heard as its sound, after an AMR as minutes of damaged
+noise.
+After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
 from __future__ import annotations
@@ -34,7 +39,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, ebml, file_kinds, flac
+from app.core.media import (
+    amr,
+    boxes,
+    caf_packets,
+    data_ends,
+    ebml,
+    file_kinds,
+    flac,
+    id3_tags,
+    ogg,
+    riff,
+)
 from app.core.media.box_sizes import MAX_BOXES
 from app.core.media.by_content import remembered_for_a_file
 from app.core.media.file_kinds import KINDS
@@ -42,12 +58,15 @@ from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 from app.core.media.views import window
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
-FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv")  # the kinds whose end is found
-MAX_TAGS = 16  # ID3v2 tags in a row walked (a tagger's new one put before the old)
+FIRSTS = ("wav", "rf64", "w64", "caf", "aiff", "iso", "amr", "flac", "mp3", "mpeg", "mkv", "ogg")  # the kinds whose end is found
 DAMAGED_TAIL = 512  # bytes after a tagger's walked tags that can be their damaged tail
 TAG_TAIL = 1 << 16  # bytes after an ID3 tag read to tell a tag alone (other tags, padding) from a file
 TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends after an ID3v2 tag (APEv2, Lyrics3, ID3v1)
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
+_AFTER_AMR: dict = {}  # where bare MPEG/ADTS frames open after an AMR's, by file
+_AFTER_FLAC: dict = {}  # where a file opens after a FLAC, by file
+LAST_FRAME = 1 << 20  # bytes after a FLAC's last frame's header searched for them (a frame is smaller)
+MOST_AMR = 64 << 20  # bytes of AMR frames walked for them (over 9 hours of AMR-NB at 12.2 kbit/s)
 
 
 @dataclass(frozen=True)
@@ -84,7 +103,7 @@ def found(handle: BinaryIO) -> Joined | None:
         end = _first_end(handle, kind, head, size_of_file) if kind in FIRSTS else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
-        second = _kind_at(handle, end)
+        second = _opening_at(handle, end)
         if second == "mp3":  # a tagger's tag alone, or one before a file of another kind
             return _tagged(handle, Joined(end, size_of_file - end, kind, second))
         return None if second is None else Joined(end, size_of_file - end, kind, second)
@@ -112,15 +131,25 @@ def _kind_at(handle: BinaryIO, at: int) -> str | None:
     return file_kinds.kind(handle.read(file_kinds.HEAD))
 
 
+def _opening_at(handle: BinaryIO, at: int) -> str | None:
+    """The kind of file opening at `at`, where the first file's header or pages say it ends: one file_kinds
+    knows, or 'mpeg' for MPEG audio or ADTS frames (a bare MP3 or AAC: its sync, lying about in audio, is
+    looked for only there)."""
+    if (kind := _kind_at(handle, at)) is not None:
+        return kind
+    handle.seek(at)
+    return "mpeg" if file_kinds.opens_with_frames(handle.read(file_kinds.FRAMES_LOOK)) else None
+
+
 def _tagged(handle: BinaryIO, second: Joined) -> Joined:
     """An ID3 tag after the first file, named by what follows it and the other tags a tagger appends
     (APEv2, Lyrics3, ID3v1): nothing but padding (a tag alone), a file of a kind file_kinds knows (a
     WAV, an M4A), or an MP3."""
-    tag_end = _tags_end(handle, second.at)
+    tag_end = id3_tags.tags_end(handle, second.at)
     handle.seek(tag_end)
     after_tag = handle.read(TAG_TAIL)
     tags_end = tag_end + file_kinds.trailing_tags(after_tag)
-    behind = _kind_at(handle, _tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
+    behind = _kind_at(handle, id3_tags.tags_end(handle, tags_end))  # past the ID3 tags a second file opens with too
     if behind not in (None, "mp3", "id3"):
         return Joined(second.at, second.size, second.kind, behind, behind_a_tag=True)
     rest = after_tag[tags_end - tag_end:]
@@ -135,7 +164,7 @@ def _a_damaged_tail(handle: BinaryIO, tags_end: int, rest: bytes) -> bool:
     size off, a Lyrics3 with no end mark), not a second file: short, and neither an ID3-tagged nor a bare
     MP3/ADTS opening there. More than that is named as a second file (a voice note joined after the tags
     was hidden as 'no audio': a false 'another file' costs less than a recording unsaid)."""
-    return len(rest) <= DAMAGED_TAIL and _tags_end(handle, tags_end) == tags_end and not file_kinds.opens_with_frames(
+    return len(rest) <= DAMAGED_TAIL and id3_tags.tags_end(handle, tags_end) == tags_end and not file_kinds.opens_with_frames(
         rest.lstrip(b"\x00\r\n "))
 
 
@@ -152,12 +181,20 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
         return struct.unpack_from("<Q", head, 16)[0]
     if kind == "iso":
         return _iso_end(handle)
+    if kind == "ogg":  # another Ogg after it: a chain's next link (ogg.links), heard on
+        return ogg.pages_end(handle)
     if kind == "amr":  # another AMR's header inside: amr_repeats.py's (notes joined, each heard)
-        return _file_after(handle, len(b"#!AMR-WB\n" if head.startswith(b"#!AMR-WB\n") else b"#!AMR\n"), "amr")
-    if kind == "flac":
-        return None if (frames := flac.frames_start(handle)) is None else _file_after(handle, frames)
+        wideband = head.startswith(amr.WB_HEADER)
+        header = len(amr.WB_HEADER if wideband else b"#!AMR\n")
+        return _file_after(handle, header, "amr") or remembered_for_a_file(
+            _AFTER_AMR, handle, lambda: _frames_after_amr(handle, header, wideband))
+    if kind == "flac":  # or bare MPEG/ADTS frames after its last frame's header (searched once a run: 0.6 s
+        if (frames := flac.frames_start(handle)) is None:  # a 27 MB FLAC, asked 4 times an opening)
+            return None
+        return remembered_for_a_file(_AFTER_FLAC, handle, lambda: _file_after(handle, frames) or _bare_after(
+            handle, flac.last_frame(handle)))
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
-        return _file_after(handle, (_tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
+        return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
     if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens among its clusters
         stated = ebml.segment_end(handle)  # (its clusters searched once a run: 5 ms a MB, asked 4 times an opening)
         return stated if stated is not None else remembered_for_a_file(
@@ -165,12 +202,43 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
     return _caf_end(handle, size_of_file)
 
 
+def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | None:
+    """Where bare MPEG audio or ADTS frames open after an AMR's frames, in place of a frame (0xFF is no AMR
+    frame's header: its padding bits are set); None where none do. A byte that starts no frame is stepped
+    over, as ffmpeg reads it. A bare MP3 after a 3 s note was heard as 85 s of damaged noise."""
+    handle.seek(header)
+    data, sizes, at = handle.read(MOST_AMR), amr.WB_SIZES if wideband else amr.NB_SIZES, 0
+    while at < len(data):
+        if amr.is_frame(data[at], wideband):
+            at += sizes[data[at] >> 3 & 0x0F]
+        elif data[at] == 0xFF and file_kinds.opens_with_frames(data[at:at + file_kinds.FRAMES_LOOK]):
+            return header + at
+        else:
+            at += 1
+    return None
+
+
+def _bare_after(handle: BinaryIO, last_frame: int | None) -> int | None:
+    """Where bare MPEG audio or ADTS frames open after a FLAC's last frame's header (inside what ffmpeg reads as
+    that frame, LAST_FRAME bytes at most), or None."""
+    if last_frame is None:
+        return None
+    handle.seek(last_frame + 2)
+    seen = handle.read(LAST_FRAME)
+    spot = seen.find(b"\xff")
+    while spot >= 0:
+        if file_kinds.opens_with_frames(seen[spot:spot + file_kinds.FRAMES_LOOK]):
+            return last_frame + 2 + spot
+        spot = seen.find(b"\xff", spot + 1)
+    return None
+
+
 def _iso_end(handle: BinaryIO) -> int | None:
     """Where a second file opens after an MP4's first box: at a later top-level box's place (another
     MP4's 'ftyp'), or where its top-level boxes end (a file of another kind); None where none does."""
     walked = boxes.top_level(handle, MAX_BOXES)
     places = [where for _, where, _ in walked[1:]] + [where + size for _, where, size in walked[-1:]]
-    return next((at for at in places if _kind_at(handle, at) is not None), None)
+    return next((at for at in places if _opening_at(handle, at) is not None), None)
 
 
 def _streamed_end(handle: BinaryIO) -> int | None:
@@ -186,8 +254,9 @@ def _streamed_end(handle: BinaryIO) -> int | None:
         if chunk[:4] == b"RIFF":
             return at
         size = struct.unpack_from("<I", chunk, 4)[0]
-        if chunk[:4] == b"data" and size in UNKNOWN_SIZES:
-            return _file_after(handle, at + 8)
+        if chunk[:4] == b"data" and size in UNKNOWN_SIZES:  # not inside the WAV's own chunks after its samples
+            second = _file_after(handle, at + 8)  # (an id3 chunk's tag)
+            return second if second is None or second < riff.samples_end(handle, at + 8, handle.seek(0, 2)) else None
         at += 8 + size + size % 2
     return None
 
@@ -203,7 +272,7 @@ def _file_after(handle: BinaryIO, at: int, besides: str | None = None) -> int | 
         seen = kept + block
         searched = len(seen) if len(block) < SEARCH_BLOCK else len(seen) - file_kinds.HEAD  # the rest: next time
         for start, kind in _openings(seen, searched):
-            if kind != besides or (kind == "mp3" and _kind_at(handle, _tags_end(handle, base + start)) is not None):
+            if kind != besides or (kind == "mp3" and _kind_at(handle, id3_tags.tags_end(handle, base + start)) is not None):
                 return base + start
         if len(block) < SEARCH_BLOCK:
             return None
@@ -220,24 +289,16 @@ def _openings(seen: bytes, searched: int) -> Iterator[tuple[int, str]]:
         opening = file_kinds.OPENED.search(seen, opening.start() + 1)  # openings may overlap: from the next byte
 
 
-def _tags_end(handle: BinaryIO, at: int) -> int:
-    """Where the ID3v2 tags in a row from `at` end (one, or a tagger's new one put before the old)."""
-    for _ in range(MAX_TAGS):
-        handle.seek(at)
-        header = handle.read(file_kinds.HEAD)
-        if file_kinds.kind(header) != "mp3":
-            break
-        at += file_kinds.id3_size(header)
-    return at
-
-
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     """Where a second file starts after a CAF: at a chunk's end, or inside a data chunk of size -1
     (to the file's end) where a file opens; None where none does."""
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
-        if _kind_at(handle, at) is not None:
+        if _opening_at(handle, at) is not None:
             return at
-        if head[:4] == b"data" and size == -1:
+        if head[:4] == b"data" and size == -1:  # a whole packet table locates where its audio ends
+            located = caf_packets.located_end(handle)
+            if located is not None and located < size_of_file and _opening_at(handle, located) is not None:
+                return located
             return _file_after(handle, at + data_ends.CAF.header)
         if size < 0 or data_ends.CAF.chunk_end(at, size) > size_of_file:
             return None

@@ -234,6 +234,14 @@ def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
         at += HEADER.size + count + sum(sizes)
 
 
+def pages_end(handle: BinaryIO) -> int:
+    """Where an Ogg's last page ends (junk between pages passed over): a file joined after it opens there."""
+    end = 0
+    for at, *_, sizes in _pages(handle):
+        end = at + HEADER.size + len(sizes) + sum(sizes)
+    return end
+
+
 STREAM_HEADS = (b"OpusHead", b"\x01vorbis")  # the first packet of an Opus, a Vorbis stream
 
 

@@ -30,6 +30,7 @@ from app.core.media import (
     file_kinds,
     flac,
     headerless,
+    id3_tags,
     joined,
     mkv_clock,
     mkv_entry,
@@ -170,10 +171,11 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container): no other
         return (wiped,)  # view is made, so no other fix's note applies
+    first = joined.first_only(handle)  # a CAF's: bare MP3 frames after it are no audio of its own
     return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, moov_twice.found(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
-            data_ends.found(handle), caf_packets.damaged(data_ends.view(handle)), edit_times.damaged(handle) if _is_iso_media(handle) else None,
+            data_ends.found(first), caf_packets.damaged(data_ends.view(first)), edit_times.damaged(handle) if _is_iso_media(handle) else None,
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),
@@ -362,16 +364,15 @@ BIG_TAG = 1 << 20  # an ID3 tag past this (a file, a picture, private data in it
 
 
 def _after_id3(handle) -> int:
-    """Where what an ID3v2 tag at the start of the file is put before begins, or 0 (no tag, or a
-    HEIF/AVIF photo after it). ffmpeg reads past a tag only before MP3 and a few raw streams: an
-    MP4/M4A or a WAV a tagger put one before is 'invalid'. A tag whose stated size runs to or past
-    the end of the file (damaged, mis-written) would have the whole file skipped: its frames are
-    walked instead (_id3_frames_end)."""
-    head = _head(handle, ID3_HEADER)
-    if len(head) < ID3_HEADER or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+    """Where what the ID3v2 tags at the start of the file are put before begins, or 0 (no tag, or a
+    HEIF/AVIF photo after them). ffmpeg reads past a tag only before MP3 and a few raw streams: an
+    MP4/M4A or a WAV a tagger put one before is 'invalid'. A tag whose stated size runs past the end of
+    the file (damaged, mis-written) would have the whole file skipped: its frames are walked instead
+    (id3_tags.py)."""
+    if not id3_tags.opens_tag(_head(handle, ID3_HEADER)):
         return 0
     size = handle.seek(0, 2)
-    at = _id3_end(handle, head, size)
+    at = id3_tags.tags_end(handle, 0)
     handle.seek(at)
     box = handle.read(12)
     return 0 if at >= size or (box[4:8] == b"ftyp" and box[8:12] in IMAGE_BRANDS) else at
@@ -382,56 +383,15 @@ ID3_ONLY = "an ID3 tag (a title, an artist, a picture) with no audio after it: a
 
 
 def _id3_only(handle) -> bool:
-    """An ID3v2 tag and nothing after it but zero bytes: the audio never came."""
-    head = _head(handle, ID3_HEADER)
-    if len(head) < ID3_HEADER or head[:3] != b"ID3":
+    """ID3v2 tags and nothing after them but zero bytes: the audio never came."""
+    if _head(handle, 3) != b"ID3":
         return False
     size = handle.seek(0, 2)
-    at = min(size, _id3_end(handle, head, size))
+    at = min(size, id3_tags.tags_end(handle, 0))
     if size - at > ID3_ONLY_READ:
         return False
     handle.seek(at)
     return not handle.read(ID3_ONLY_READ).strip(b"\x00")
-
-
-def _id3_end(handle, head: bytes, size: int) -> int:
-    """Where an ID3v2 tag at the start of the file ends: where its header says, when that lies inside
-    the file (its frames walked, a WAV's 'RIFF' after an unpadded tag reads as a frame's name); where
-    its frames and padding end when it does not."""
-    stated = file_kinds.id3_size(head)
-    return stated if stated < size and not any(b & 0x80 for b in head[6:10]) else _id3_frames_end(handle)
-
-
-def _id3_frames_end(handle) -> int:
-    """Where an ID3v2 tag's frames and padding end, walked frame by frame (its stated size
-    being wrong): the audio's first frame, whose header (an MP3's Xing/LAME gapless info) must
-    be the first thing ffmpeg reads for the samples to keep their places."""
-    head = _head(handle, ID3_HEADER)
-    wide = head[3] >= 3  # v2.3/v2.4: 10-byte frame headers, 4-letter ids; v2.2: 6 bytes, 3 letters
-    header, name = (10, 4) if wide else (6, 3)
-    at = ID3_HEADER
-    for _ in range(4096):
-        handle.seek(at)
-        frame = handle.read(header)
-        if len(frame) < header or not all(48 <= b <= 57 or 65 <= b <= 90 for b in frame[:name]):
-            break
-        size_bytes = frame[name:name + (4 if wide else 3)]
-        syncsafe = head[3] == 4 and not any(b & 0x80 for b in size_bytes)
-        at += header + sum(b << ((7 if syncsafe else 8) * (len(size_bytes) - 1 - n)) for n, b in enumerate(size_bytes))
-    handle.seek(at)
-    while padding := handle.read(1 << 16):  # a tagger's padding may run to megabytes (read 64 kB at a time)
-        if rest := padding.lstrip(b"\x00"):
-            return _box_start(handle, at + len(padding) - len(rest))
-        at += len(padding)
-    return at
-
-
-def _box_start(handle, at: int) -> int:
-    """`at`, or up to 3 bytes before it where an MP4 box starts there (its size's high bytes are zeros)."""
-    handle.seek(max(0, at - 3))
-    near = handle.read(11)
-    back = next((3 - k for k in range(4) if near[k + 4:k + 8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")), 0)
-    return at - back if at >= 3 else at
 
 
 def wav_layout(handle) -> riff.Layout | None:

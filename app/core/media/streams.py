@@ -155,14 +155,19 @@ def choice_note(streams: tuple[AudioStream, ...], chosen: int | None, path: str 
     """One line for the run's warnings when there was a choice to make, else ''."""
     if len(streams) < 2 or chosen is None:
         return ""
-    position = next(n for n, s in enumerate(streams) if s.index == chosen)
-    others = ", ".join(f"#{n}" for n, s in enumerate(streams) if s.index != chosen)
+    transcribed = next(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index == chosen)
+    not_transcribed = ", ".join(f"#{n}{_language_tag(s)}" for n, s in enumerate(streams) if s.index != chosen)
     measured = measure(path, streams) if path else streams
     if all(s.speech_ms == 0 for s in measured):
-        return (f"{len(streams)} audio streams and none holds speech; transcribed audio stream #{position}; "
-                f"not transcribed: {others}")
-    return (f"{len(streams)} audio streams; transcribed audio stream #{position} (the one holding the most "
-            f"speech); not transcribed: {others}")
+        return (f"{len(streams)} audio streams and none holds speech; transcribed audio stream {transcribed}; "
+                f"not transcribed: {not_transcribed}")
+    return (f"{len(streams)} audio streams; transcribed audio stream {transcribed} (the one holding the most "
+            f"speech); not transcribed: {not_transcribed}")
+
+
+def _language_tag(stream: AudioStream) -> str:
+    """' [spa]' for a stream whose language is stated (two languages, or each side of a call), else ''."""
+    return f" [{stream.language}]" if stream.language and stream.language != "und" else ""
 
 
 def describe_streams(streams: tuple[AudioStream, ...]) -> str:
@@ -172,6 +177,5 @@ def describe_streams(streams: tuple[AudioStream, ...]) -> str:
     parts = []
     for n, s in enumerate(streams):
         speech = "" if s.speech_ms < 0 else (", no speech" if s.speech_ms == 0 else f", speech {s.speech_ms / 1000:.1f} s")
-        language = f" [{s.language}]" if s.language and s.language != "und" else ""
-        parts.append(f"#{n} {s.codec} {s.sample_rate} Hz {s.channels} ch{language}{speech}")
+        parts.append(f"#{n} {s.codec} {s.sample_rate} Hz {s.channels} ch{_language_tag(s)}{speech}")
     return f"{len(streams)} audio streams: " + "; ".join(parts)

@@ -14,6 +14,8 @@ from app.core.media.opening import NO_INDEX
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
 NO_SOUND_TRACKS = "no audio or video track: its tracks hold only subtitles, timecode or other data"
+NO_TRACK_LISTED = ("no audio or video track: its index (moov) lists no track at all (a recording stopped before any "
+                   "sound was written, or its index damaged)")
 # An MP4 sample entry naming protected audio: iTunes FairPlay ('drms', 'drmi' for video), Common
 # Encryption ('enca', 'encv'), Marlin/OMA ('encs' is systems data, left alone).
 ENCRYPTED_TAGS = {"drms": "Apple FairPlay DRM", "enca": "Common Encryption (CENC)", "drmi": "Apple FairPlay DRM",
@@ -49,7 +51,9 @@ def _no_audio(info: dict, no_tracks: bool, handle) -> str:
     if container.endswith("_pipe") or container in ("image2", "gif"):
         return f"a picture ({container.removesuffix('_pipe').upper()}), not a recording"
     if no_tracks and container.startswith("mov,"):
-        return NO_SOUND_TRACKS if boxes.holds_top_level(handle, b"moov") else f"no audio or video track: {NO_INDEX}"
+        if (moov := boxes.read_moov(handle)) is None:
+            return f"no audio or video track: {NO_INDEX}"
+        return NO_SOUND_TRACKS if _lists_a_track(moov[1]) else NO_TRACK_LISTED
     if info["has_video"] and container.startswith("mov,") and not boxes.holds_top_level(handle, b"moov"):
         return f"no audio track read: {NO_INDEX}"  # the file ends inside its index, in the sound's track
     if info["has_video"]:
@@ -57,3 +61,16 @@ def _no_audio(info: dict, no_tracks: bool, handle) -> str:
     if container in SUBTITLE_FORMATS:  # an .srt saved or renamed as .mp3: text, never a recording
         return f"a subtitle file ({container.upper()}): lines of text to show over a video, no sound; not a recording"
     return "no audio track"
+
+
+def _lists_a_track(moov: bytes) -> bool:
+    """Whether an index (a moov box's bytes) holds a track box ('trak') among its children."""
+    at = 8
+    while at + 8 <= len(moov):
+        size = int.from_bytes(moov[at:at + 4], "big")
+        if moov[at + 4:at + 8] == b"trak":
+            return True
+        if size < 8:
+            return False
+        at += size
+    return False
