@@ -7,7 +7,8 @@
 - the sets written beside a run refused at export got no warning line (L1);
 - `exhibits` dropped a truncated row's "mixed: …" languages (L2);
 - `verify` did not say when an exported note no longer held (L3);
-- the `translate` line, said when it queues the translation of a stored transcript, had no test (L4).
+- the `translate` line, said when it queues the translation of a stored transcript, had no test (L4);
+- a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1).
 
 Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
 `exhibits`, `verify` and `translate` are the real ones.
@@ -29,6 +30,8 @@ from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
 from app.core.store.spelling import where_met
+from app.core.translation.engine import load_translator
+from app.core.translation.runs import translate_run
 from app.core.types import Segment
 from app.core.usecases.exhibit_status import exhibit_statuses
 from app.core.usecases.exporting import ExportItem
@@ -205,3 +208,24 @@ def test_a_draft_with_no_speech_over_corrections_says_both(case):
     case.finish_run(empty)
     said = f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
     assert _detail(case, exhibit) == ("no speech found", f"no speech was detected in this recording; {said}")
+
+
+def test_a_translations_note_is_of_the_draft_as_it_was_translated(case, tmp_path, capsys):
+    """revC H1: a translation of the machine draft (the tiny NLLB model's) over Jane's corrections keeps its note
+    when the draft is edited, then signed off, after it was made: `verify` finds no note that no longer holds, and
+    the set written again says the same, and that its source has changed since."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won", "too"])
+    translated = translate_run(case, load_translator(REPO / "tests" / "fixtures" / "tiny_nllb", device="cpu"),
+                               draft, "fr")
+    said = (f"a translation of a machine draft (run {draft}), newer than the corrections (run {first}) by {JANE}, "
+            "set aside")
+    _exported(case, translated, tmp_path / "t1", capsys)
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[1], "two", actor="PS Two")
+    for step in ("edited", "signed off"):
+        assert not [n.line() for n in verify_case(case).notes if "set aside" in n.problem], step
+        text, manifest, err = _exported(case, translated, tmp_path / step, capsys)
+        assert f"Warning: {said}" in text and manifest["set_aside"] == said and said in err, (step, text)
+        assert "Translated from: the transcript as it stood when translated (it has changed since)" in text, text
+        editing.set_verified(case, draft, "DS Sign", actor="DS Sign")
