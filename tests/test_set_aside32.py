@@ -229,3 +229,18 @@ def test_a_translations_note_is_of_the_draft_as_it_was_translated(case, tmp_path
         assert f"Warning: {said}" in text and manifest["set_aside"] == said and said in err, (step, text)
         assert "Translated from: the transcript as it stood when translated (it has changed since)" in text, text
         editing.set_verified(case, draft, "DS Sign", actor="DS Sign")
+
+
+def test_the_translation_tab_says_what_the_translations_exports_say(case, tmp_path, capsys, qtbot):
+    """revC M1: the window's Translation tab, the one view of a translation, gives the note its exports carry."""
+    from app.gui.translation_view import TranslationView
+
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    translated = add_run(case, exhibit, ["un"], task="text-translate", language="fr", parent_run_id=draft)
+    _, manifest, _ = _exported(case, translated, tmp_path / "t", capsys)
+    view = TranslationView(case)
+    qtbot.addWidget(view)
+    view.show_exhibit(exhibit)
+    assert view.note.text().endswith(f"; {manifest['set_aside']}") and f"(run {first})" in view.note.text()

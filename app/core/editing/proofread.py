@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.core.editing.changed_lines import correctors
-from app.core.editing.operations import STATUS_DRAFT, STATUS_EDITED, STATUS_VERIFIED, history, status
+from app.core.editing.operations import (
+    STATUS_DRAFT,
+    STATUS_EDITED,
+    STATUS_VERIFIED,
+    history,
+    status,
+)
 from app.core.store import Case
 
 TASK = "transcribe"
