@@ -8,7 +8,8 @@
 - `exhibits` dropped a truncated row's "mixed: …" languages (L2);
 - `verify` did not say when an exported note no longer held (L3);
 - the `translate` line, said when it queues the translation of a stored transcript, had no test (L4);
-- a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1).
+- a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1);
+- the Translation tab did not give that note (revC M1), nor `verify` check a chat timeline's (revC M2).
 
 Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
 `exhibits`, `verify` and `translate` are the real ones.
@@ -23,11 +24,14 @@ from pathlib import Path
 from app.cli.case import cmd_exhibits
 from app.cli.export import write_exports_together
 from app.cli.translate import Input, _queue_one
+from app.core.chats.intake import take_in
+from app.core.chats.timeline import build_timeline
 from app.core.editing import operations as editing
 from app.core.evidence.provenance import software_info
 from app.core.evidence.verify import verify_case
 from app.core.media.decode import probe
 from app.core.store import Case
+from app.core.store.chats import attachment_exhibits
 from app.core.store.jobs import JobQueue
 from app.core.store.spelling import where_met
 from app.core.translation.engine import load_translator
@@ -35,10 +39,12 @@ from app.core.translation.runs import translate_run
 from app.core.types import Segment
 from app.core.usecases.exhibit_status import exhibit_statuses
 from app.core.usecases.exporting import ExportItem
+from app.core.usecases.timeline import write_story
 from app.core.usecases.translating import translation_request, with_speech
 from tests.conftest import MEDIA, REPO
 from tests.search_helpers import MODEL, add_exhibit, add_run
 from tests.tamper_helpers import forged
+from tests.test_timeline import whatsapp_zip
 
 JANE, BOB = "DC Jane Hollis", "DS Bob Other"
 
@@ -244,3 +250,24 @@ def test_the_translation_tab_says_what_the_translations_exports_say(case, tmp_pa
     qtbot.addWidget(view)
     view.show_exhibit(exhibit)
     assert view.note.text().endswith(f"; {manifest['set_aside']}") and f"(run {first})" in view.note.text()
+
+
+def test_verify_notes_a_timelines_note_that_no_longer_holds(case, tmp_path):
+    """revC M2: a chat's timeline JSON gives a voice note's newer draft as setting Jane's corrections aside; once
+    they are undone, `verify` says that timeline's note no longer holds (it checked only transcripts' sets)."""
+    [taken] = take_in(case, whatsapp_zip(tmp_path / "evidence"))
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    first = _corrected(case, note, JANE)
+    draft = add_run(case, note, ["meet me at the station"])
+    [written] = write_story(case, taken.exhibit_id, build_timeline(case, taken.exhibit_id), tmp_path / "tl", "chat",
+                            ["json"])
+    [said] = [m["attachment"]["review"] for m in json.loads(written.read_text(encoding="utf-8"))["messages"]
+              if m["attachment"] and m["attachment"]["run_id"] == draft]
+    assert said == f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
+    assert not [n for n in verify_case(case).notes if "set aside" in n.problem]
+    [jane] = [r.id for r in editing.history(case, first) if r.op == "edit_text"]
+    editing.undo(case, jane, actor=JANE)
+    [stale] = [n for n in verify_case(case).notes if "set aside" in n.problem]
+    name = case.exhibit(note).source.name
+    assert stale.subject == str(written) and stale.problem.startswith(f'{name}: its note "{said}" no longer holds: '
+                                                                      "no transcript is set aside now"), stale
