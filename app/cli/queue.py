@@ -97,6 +97,7 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     holds none (one met in a folder is said, not failed), and each attachment that is not media
     ffmpeg can read (added to `met`)."""
     from app.core.media.intake import Found
+    from app.core.usecases.enqueueing import no_recording_to_transcribe
     from app.core.usecases.timeline import export_media, take_in_exports
 
     taken, errors = take_in_exports(case, chats)
@@ -112,21 +113,13 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     met.extend(unusable)
     empty = {t.given: t for t in taken if not t.media and t.given in named}
     for t in {t.given: t for t in taken if not t.media and t.given not in named}.values():
-        fail(t.given, f"{_without_media(t.export.missing_recordings())}: taken into the case, not failed "
+        fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: taken into the case, not failed "
                       "(its messages: python -m app timeline)")  # said, as a skipped file is
     for t in empty.values():
-        fail(t.given, f"{_without_media(t.export.missing_recordings())}: nothing to transcribe")
+        fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: nothing to transcribe")
     for t in taken:
         _say_missing(t.shown, t.export.missing_recordings())
     return export_media(taken), FAILED if errors or empty or unusable else OK
-
-
-def _without_media(missing: list[str]) -> str:
-    """A chat export with nothing to transcribe, in words that agree with the line naming what it lacks (it was
-    "without voice notes or videos" over "2 voice note(s) or video(s) the chat names are not in the export")."""
-    if missing:
-        return f"a chat export holding none of the {len(missing)} voice note(s) or video(s) it names"
-    return "a chat export without voice notes or videos"
 
 
 def _say_missing(export: str, missing: list[str]) -> None:
