@@ -9,7 +9,8 @@
 - `verify` did not say when an exported note no longer held (L3);
 - the `translate` line, said when it queues the translation of a stored transcript, had no test (L4);
 - a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1);
-- the Translation tab did not give that note (revC M1), nor `verify` check a chat timeline's (revC M2).
+- the Translation tab did not give that note (revC M1), nor `verify` check a chat timeline's (revC M2);
+- `translate --out` gave no stderr line of the set it wrote (revC L1).
 
 Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
 `exhibits`, `verify` and `translate` are the real ones.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from app.cli.case import cmd_exhibits
 from app.cli.export import write_exports_together
-from app.cli.translate import Input, _queue_one
+from app.cli.translate import Input, _queue_one, _Translations
 from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline
 from app.core.editing import operations as editing
@@ -40,7 +41,7 @@ from app.core.types import Segment
 from app.core.usecases.exhibit_status import exhibit_statuses
 from app.core.usecases.exporting import ExportItem
 from app.core.usecases.timeline import write_story
-from app.core.usecases.translating import translation_request, with_speech
+from app.core.usecases.translating import QueuedTranslation, translation_request, with_speech
 from tests.conftest import MEDIA, REPO
 from tests.search_helpers import MODEL, add_exhibit, add_run
 from tests.tamper_helpers import forged
@@ -271,3 +272,23 @@ def test_verify_notes_a_timelines_note_that_no_longer_holds(case, tmp_path):
     name = case.exhibit(note).source.name
     assert stale.subject == str(written) and stale.problem.startswith(f'{name}: its note "{said}" no longer holds: '
                                                                       "no transcript is set aside now"), stale
+
+
+def test_translate_out_says_the_set_it_writes_sets_corrections_aside(case, tmp_path, capsys):
+    """revC L1: `translate --out` wrote the translation of a newer draft (its files said so) with no stderr line,
+    where `export` and `transcribe` give one: it wrote through a way of its own, now through `export`'s."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    translated = add_run(case, exhibit, ["un"], task="text-translate", language="fr", parent_run_id=draft)
+    queue = JobQueue(case.conn)
+    job = queue.add(exhibit, "translate", {"target": "fr", "run_id": draft})
+    queue.claim("this test", job_id=job)
+    queue.complete(job, translated)
+    writer = _Translations(case, tmp_path / "out", (["txt"], ["txt"]), {"interview.wav": "interview"})
+    writer.add(QueuedTranslation("interview.wav", exhibit, job))
+    writer.export(queue.get(job))
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [str(tmp_path / "out" / name) for name in ("interview.txt", "interview.manifest.json")]
+    assert (f"warning: run {translated} exported, a translation of a machine draft (run {draft}), newer than the "
+            f"corrections (run {first}) by {JANE}, set aside") in err, err
