@@ -152,8 +152,10 @@ def test_the_sets_written_beside_a_refused_run_still_say_it(tmp_path, capsys):
 
 
 def test_exhibits_keeps_the_languages_of_a_truncated_mixed_recording(case, tmp_path, capsys):
-    """L2: a truncated recording decoded in two languages: `exhibits` gives both the truncation and the mix."""
+    """L2: a truncated recording decoded in two languages: `exhibits` gives both the truncation and the mix; the mix
+    first, not after the note of the corrections it sets aside as if it were theirs (revC L2)."""
     exhibit = add_exhibit(case, "mixed.wav")
+    first = _corrected(case, exhibit, JANE)
     run = case.start_run(exhibit, "transcribe", MODEL, {"beam_size": 5}, software_info())
     parts = [[0, 30_000, "en", 0.9, 30_000], [30_000, 50_000, "de", 0.8, 20_000]]
     case.append_segments(run, (Segment(0, 2500, "hello"), Segment(30_000, 32_500, "hallo")), {"languages": parts},
@@ -161,7 +163,9 @@ def test_exhibits_keeps_the_languages_of_a_truncated_mixed_recording(case, tmp_p
     case.finish_run(run, truncated=True)
     cmd_exhibits(argparse.Namespace(case=str(case.folder), all=False))
     [row] = [line for line in capsys.readouterr().out.splitlines() if "mixed.wav" in line]
-    assert "done · truncated" in row and "truncated or damaged" in row and "mixed: English 60%, German 40%" in row, row
+    assert "done · truncated" in row and row.endswith(
+        "mixed.wav: mixed: English 60%, German 40%; the file is truncated or damaged; only what could be read; "
+        f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"), row
 
 
 def test_verify_notes_an_exported_note_that_no_longer_holds(case, tmp_path, capsys):
