@@ -10,7 +10,8 @@
 - the `translate` line, said when it queues the translation of a stored transcript, had no test (L4);
 - a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1);
 - the Translation tab did not give that note (revC M1), nor `verify` check a chat timeline's (revC M2);
-- `translate --out` gave no stderr line of the set it wrote (revC L1).
+- `translate --out` gave no stderr line of the set it wrote (revC L1), nor `export` of the sets it kept before a
+  write failure (revC L5).
 
 Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
 `exhibits`, `verify` and `translate` are the real ones.
@@ -22,12 +23,15 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from app.cli.case import cmd_exhibits
 from app.cli.export import write_exports_together
 from app.cli.translate import Input, _queue_one, _Translations
 from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline
 from app.core.editing import operations as editing
+from app.core.evidence.export_set import ExportWriteError
 from app.core.evidence.provenance import software_info
 from app.core.evidence.verify import verify_case
 from app.core.media.decode import probe
@@ -296,3 +300,19 @@ def test_translate_out_says_the_set_it_writes_sets_corrections_aside(case, tmp_p
     assert out.splitlines() == [str(tmp_path / "out" / name) for name in ("interview.txt", "interview.manifest.json")]
     assert (f"warning: run {translated} exported, a translation of a machine draft (run {draft}), newer than the "
             f"corrections (run {first}) by {JANE}, set aside") in err, err
+
+
+def test_the_sets_kept_before_a_write_failure_still_say_it(case, tmp_path, capsys):
+    """revC L5: a folder where the second set's TXT should go stops the export part-way; the first set, kept (its
+    paths printed), is a draft over Jane's corrections: its warning line is given too."""
+    exhibit, other = add_exhibit(case, "a.wav"), add_exhibit(case, "b.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    plain = add_run(case, other, ["bee"])
+    (tmp_path / "out" / "b.txt").mkdir(parents=True)  # in the way of b's set
+    with pytest.raises(ExportWriteError):
+        write_exports_together(case, [ExportItem(draft, "a"), ExportItem(plain, "b")], tmp_path / "out", ["txt"])
+    out, err = capsys.readouterr()
+    assert str(tmp_path / "out" / "a.txt") in out.splitlines(), out
+    said = f"warning: run {draft} exported, a machine draft, newer than the corrections (run {first}) by {JANE}"
+    assert said in err, err

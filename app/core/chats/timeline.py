@@ -55,7 +55,7 @@ class TimelineAttachment:
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
     review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME", or a draft
-    # newer than a person's corrections: "machine draft, newer than the corrections (run N) by NAME, set aside"
+    # newer than a person's corrections: "a machine draft, newer than the corrections (run N) by NAME, set aside"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
     doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
 
