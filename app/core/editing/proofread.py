@@ -66,10 +66,11 @@ def proofread_run(case: Case, exhibit_id: int, before: int | None = None) -> Pro
     return None
 
 
-def set_aside(case: Case, exhibit_id: int, shown_run: int | None) -> Proofread | None:
+def set_aside(case: Case, exhibit_id: int, shown_run: int | None, state: str | None = None) -> Proofread | None:
     """The corrected or verified transcript a newer run `shown_run` stands in front of: a transcription not signed
     off (a machine draft, or an edited one), or a translation of one; None when `shown_run` is signed off, is the
-    corrected one, or there is none."""
+    corrected one, or there is none. `state`: a transcription's `status`, when the caller has just read it (the
+    `exhibits` listing: each read compares the working copy with the draft)."""
     if shown_run is None:
         return None
     run = case.run(shown_run)
@@ -79,7 +80,7 @@ def set_aside(case: Case, exhibit_id: int, shown_run: int | None) -> Proofread |
             return None
         made_from = _set_aside_as(case, exhibit_id, parent, _translated_status(case, shown_run, parent))
         return replace(made_from, translated_from=parent) if made_from is not None else None
-    return _set_aside_as(case, exhibit_id, shown_run, status(case, shown_run)[0])
+    return _set_aside_as(case, exhibit_id, shown_run, state or status(case, shown_run)[0])
 
 
 def _translated_status(case: Case, translation: int, parent: int) -> str:
