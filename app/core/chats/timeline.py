@@ -306,7 +306,8 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "name": a.name, "kind": a.kind, "sha256": a.sha256, "missing": a.missing,
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
-        "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
+        "run_id": a.run_id, "translation_run_id": a.translation_run_id,
+        "review": a.review or ("machine draft" if a.transcript is not None else None),  # null: no transcript to review
         "truncated": a.cut_short, "language_uncertain": a.doubt or False,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
