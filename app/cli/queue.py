@@ -96,7 +96,7 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     them; an export that cannot be read is one line and a failure, and so is one `named` that
     holds none (one met in a folder is said, not failed), and each attachment that is not media
     ffmpeg can read (added to `met`)."""
-    from app.core.media.intake import Found
+    from app.core.media.intake import Found, same_file_key
     from app.core.usecases.enqueueing import no_recording_to_transcribe
     from app.core.usecases.timeline import export_media, take_in_exports
 
@@ -107,10 +107,12 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
         if t.met_again:
             fail(t.shown, t.met_again)
     taken = [t for t in taken if not t.met_again]
-    unusable = [Found(path, error=reason) for t in taken for path, reason in t.unusable]
-    for found in unusable:
-        fail(found.path, found.error or "")
-    met.extend(unusable)
+    said = {key for f in met if f.error and (key := same_file_key(f.path))}  # by the folder scan, which met it first
+    unusable = [(t, Found(path, error=reason)) for t in taken for path, reason in t.unusable
+                if same_file_key(path) not in said]
+    for t, found in unusable:
+        fail(t.shown_file(found.path), found.error or "")
+    met.extend(found for _, found in unusable)
     empty = {t.given: t for t in taken if not t.media and t.given in named}
     for t in {t.given: t for t in taken if not t.media and t.given not in named}.values():
         fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: taken into the case, not failed "
