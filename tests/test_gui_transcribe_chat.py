@@ -67,7 +67,8 @@ def test_a_chat_without_media_or_with_all_transcribed_queues_nothing_and_says_wh
     win.exhibits.select(plain)
     assert win.request_transcribe([plain]) == [] and _jobs(case) == []
     assert win.statusBar().currentMessage() == (
-        "WhatsApp Chat with Dave.txt: a chat export without voice notes or videos: nothing to transcribe")
+        "WhatsApp Chat with Dave.txt: a chat export holding none of the 1 voice note(s) or video(s) it names: "
+        "nothing to transcribe")  # as `transcribe` says it: its PTT-….opus is not in the export
     add_run(case, exhibit_named(case, ES), (segment(300, "Estoy en la estación.", None),))
     assert win.request_transcribe([zipped]) == [] and _jobs(case) == []
     assert "all transcribed already" in win.statusBar().currentMessage()

@@ -7,7 +7,11 @@
 - the sets written beside a run refused at export got no warning line (L1);
 - `exhibits` dropped a truncated row's "mixed: …" languages (L2);
 - `verify` did not say when an exported note no longer held (L3);
-- the `translate` line, said when it queues the translation of a stored transcript, had no test (L4).
+- the `translate` line, said when it queues the translation of a stored transcript, had no test (L4);
+- a translation's note followed its source's later edits and sign-off, not the text it was made from (revC H1);
+- the Translation tab did not give that note (revC M1), nor `verify` check a chat timeline's (revC M2);
+- `translate --out` gave no stderr line of the set it wrote (revC L1), nor `export` of the sets it kept before a
+  write failure (revC L5).
 
 Runs are built through the store and edited through the editing operations, as `edit` does; the exports,
 `exhibits`, `verify` and `translate` are the real ones.
@@ -19,23 +23,33 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from app.cli.case import cmd_exhibits
 from app.cli.export import write_exports_together
-from app.cli.translate import Input, _queue_one
+from app.cli.translate import Input, _queue_one, _Translations
+from app.core.chats.intake import take_in
+from app.core.chats.timeline import build_timeline
 from app.core.editing import operations as editing
+from app.core.evidence.export_set import ExportWriteError
 from app.core.evidence.provenance import software_info
 from app.core.evidence.verify import verify_case
 from app.core.media.decode import probe
 from app.core.store import Case
+from app.core.store.chats import attachment_exhibits
 from app.core.store.jobs import JobQueue
 from app.core.store.spelling import where_met
+from app.core.translation.engine import load_translator
+from app.core.translation.runs import translate_run
 from app.core.types import Segment
 from app.core.usecases.exhibit_status import exhibit_statuses
 from app.core.usecases.exporting import ExportItem
-from app.core.usecases.translating import translation_request, with_speech
+from app.core.usecases.timeline import write_story
+from app.core.usecases.translating import QueuedTranslation, translation_request, with_speech
 from tests.conftest import MEDIA, REPO
 from tests.search_helpers import MODEL, add_exhibit, add_run
 from tests.tamper_helpers import forged
+from tests.test_timeline import whatsapp_zip
 
 JANE, BOB = "DC Jane Hollis", "DS Bob Other"
 
@@ -142,8 +156,10 @@ def test_the_sets_written_beside_a_refused_run_still_say_it(tmp_path, capsys):
 
 
 def test_exhibits_keeps_the_languages_of_a_truncated_mixed_recording(case, tmp_path, capsys):
-    """L2: a truncated recording decoded in two languages: `exhibits` gives both the truncation and the mix."""
+    """L2: a truncated recording decoded in two languages: `exhibits` gives both the truncation and the mix; the mix
+    first, not after the note of the corrections it sets aside as if it were theirs (revC L2)."""
     exhibit = add_exhibit(case, "mixed.wav")
+    first = _corrected(case, exhibit, JANE)
     run = case.start_run(exhibit, "transcribe", MODEL, {"beam_size": 5}, software_info())
     parts = [[0, 30_000, "en", 0.9, 30_000], [30_000, 50_000, "de", 0.8, 20_000]]
     case.append_segments(run, (Segment(0, 2500, "hello"), Segment(30_000, 32_500, "hallo")), {"languages": parts},
@@ -151,7 +167,9 @@ def test_exhibits_keeps_the_languages_of_a_truncated_mixed_recording(case, tmp_p
     case.finish_run(run, truncated=True)
     cmd_exhibits(argparse.Namespace(case=str(case.folder), all=False))
     [row] = [line for line in capsys.readouterr().out.splitlines() if "mixed.wav" in line]
-    assert "done · truncated" in row and "truncated or damaged" in row and "mixed: English 60%, German 40%" in row, row
+    assert "done · truncated" in row and row.endswith(
+        "mixed.wav: mixed: English 60%, German 40%; the file is truncated or damaged; only what could be read; "
+        f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"), row
 
 
 def test_verify_notes_an_exported_note_that_no_longer_holds(case, tmp_path, capsys):
@@ -205,3 +223,96 @@ def test_a_draft_with_no_speech_over_corrections_says_both(case):
     case.finish_run(empty)
     said = f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
     assert _detail(case, exhibit) == ("no speech found", f"no speech was detected in this recording; {said}")
+
+
+def test_a_translations_note_is_of_the_draft_as_it_was_translated(case, tmp_path, capsys):
+    """revC H1: a translation of the machine draft (the tiny NLLB model's) over Jane's corrections keeps its note
+    when the draft is edited, then signed off, after it was made: `verify` finds no note that no longer holds, and
+    the set written again says the same, and that its source has changed since."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won", "too"])
+    translated = translate_run(case, load_translator(REPO / "tests" / "fixtures" / "tiny_nllb", device="cpu"),
+                               draft, "fr")
+    said = (f"a translation of a machine draft (run {draft}), newer than the corrections (run {first}) by {JANE}, "
+            "set aside")
+    _exported(case, translated, tmp_path / "t1", capsys)
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[1], "two", actor="PS Two")
+    for step in ("edited", "signed off"):
+        assert not [n.line() for n in verify_case(case).notes if "set aside" in n.problem], step
+        text, manifest, err = _exported(case, translated, tmp_path / step, capsys)
+        assert f"Warning: {said}" in text and manifest["set_aside"] == said and said in err, (step, text)
+        assert "Translated from: the transcript as it stood when translated (it has changed since)" in text, text
+        editing.set_verified(case, draft, "DS Sign", actor="DS Sign")
+
+
+def test_the_translation_tab_says_what_the_translations_exports_say(case, tmp_path, capsys, qtbot):
+    """revC M1: the window's Translation tab, the one view of a translation, gives the note its exports carry."""
+    from app.gui.translation_view import TranslationView
+
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    translated = add_run(case, exhibit, ["un"], task="text-translate", language="fr", parent_run_id=draft)
+    _, manifest, _ = _exported(case, translated, tmp_path / "t", capsys)
+    view = TranslationView(case)
+    qtbot.addWidget(view)
+    view.show_exhibit(exhibit)
+    assert view.note.text().endswith(f"; {manifest['set_aside']}") and f"(run {first})" in view.note.text()
+
+
+def test_verify_notes_a_timelines_note_that_no_longer_holds(case, tmp_path):
+    """revC M2: a chat's timeline JSON gives a voice note's newer draft as setting Jane's corrections aside; once
+    they are undone, `verify` says that timeline's note no longer holds (it checked only transcripts' sets)."""
+    [taken] = take_in(case, whatsapp_zip(tmp_path / "evidence"))
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    first = _corrected(case, note, JANE)
+    draft = add_run(case, note, ["meet me at the station"])
+    [written] = write_story(case, taken.exhibit_id, build_timeline(case, taken.exhibit_id), tmp_path / "tl", "chat",
+                            ["json"])
+    [said] = [m["attachment"]["review"] for m in json.loads(written.read_text(encoding="utf-8"))["messages"]
+              if m["attachment"] and m["attachment"]["run_id"] == draft]
+    assert said == f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
+    assert not [n for n in verify_case(case).notes if "set aside" in n.problem]
+    [jane] = [r.id for r in editing.history(case, first) if r.op == "edit_text"]
+    editing.undo(case, jane, actor=JANE)
+    [stale] = [n for n in verify_case(case).notes if "set aside" in n.problem]
+    name = case.exhibit(note).source.name
+    assert stale.subject == str(written) and stale.problem.startswith(f'{name}: its note "{said}" no longer holds: '
+                                                                      "no transcript is set aside now"), stale
+
+
+def test_translate_out_says_the_set_it_writes_sets_corrections_aside(case, tmp_path, capsys):
+    """revC L1: `translate --out` wrote the translation of a newer draft (its files said so) with no stderr line,
+    where `export` and `transcribe` give one: it wrote through a way of its own, now through `export`'s."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    translated = add_run(case, exhibit, ["un"], task="text-translate", language="fr", parent_run_id=draft)
+    queue = JobQueue(case.conn)
+    job = queue.add(exhibit, "translate", {"target": "fr", "run_id": draft})
+    queue.claim("this test", job_id=job)
+    queue.complete(job, translated)
+    writer = _Translations(case, tmp_path / "out", (["txt"], ["txt"]), {"interview.wav": "interview"})
+    writer.add(QueuedTranslation("interview.wav", exhibit, job))
+    writer.export(queue.get(job))
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [str(tmp_path / "out" / name) for name in ("interview.txt", "interview.manifest.json")]
+    assert (f"warning: run {translated} exported, a translation of a machine draft (run {draft}), newer than the "
+            f"corrections (run {first}) by {JANE}, set aside") in err, err
+
+
+def test_the_sets_kept_before_a_write_failure_still_say_it(case, tmp_path, capsys):
+    """revC L5: a folder where the second set's TXT should go stops the export part-way; the first set, kept (its
+    paths printed), is a draft over Jane's corrections: its warning line is given too."""
+    exhibit, other = add_exhibit(case, "a.wav"), add_exhibit(case, "b.wav")
+    first = _corrected(case, exhibit, JANE)
+    draft = add_run(case, exhibit, ["won"])
+    plain = add_run(case, other, ["bee"])
+    (tmp_path / "out" / "b.txt").mkdir(parents=True)  # in the way of b's set
+    with pytest.raises(ExportWriteError):
+        write_exports_together(case, [ExportItem(draft, "a"), ExportItem(plain, "b")], tmp_path / "out", ["txt"])
+    out, err = capsys.readouterr()
+    assert str(tmp_path / "out" / "a.txt") in out.splitlines(), out
+    said = f"warning: run {draft} exported, a machine draft, newer than the corrections (run {first}) by {JANE}"
+    assert said in err, err

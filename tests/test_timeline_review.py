@@ -27,6 +27,8 @@ def _docx_cells(path) -> list[str]:
 def test_a_proofread_and_a_verified_note_say_so_in_every_view(case, tmp_path):
     [taken] = take_in(case, whatsapp_zip(tmp_path / "evidence"))
     [note] = attachment_exhibits(case, taken.exhibit_id)
+    untranscribed = timeline_dict(build_timeline(case, taken.exhibit_id))["messages"][1]["attachment"]
+    assert (untranscribed["transcript"], untranscribed["review"]) == (None, None)  # was "machine draft" (revC)
     run = add_run(case, note, ["Meet me at the station at eight."])
     machine = timeline_dict(build_timeline(case, taken.exhibit_id))["messages"][1]["attachment"]
     assert machine["review"] == "machine draft" and machine["transcript"] == "Meet me at the station at eight."

@@ -43,7 +43,8 @@ def test_a_chat_export_comes_to_its_voice_notes_not_yet_transcribed(case, tmp_pa
     assert plan.exhibit_ids == (note, exhibit_named(case, ES))  # the note chosen itself counts once
     assert plan.notes == (
         "WhatsApp Chat with Ana.zip: queued the 2 of its 2 voice note(s) or video(s) not transcribed yet",
-        "WhatsApp Chat with Dave.txt: a chat export without voice notes or videos: nothing to transcribe")
+        ("WhatsApp Chat with Dave.txt: a chat export holding none of the 1 voice note(s) or video(s) it names: "
+         "nothing to transcribe"))  # as `transcribe` says it: its PTT-….opus is not in the export
     add_run(case, note, (segment(300, "Meet me behind the station.", None),))
     assert recordings_to_transcribe(case, [zipped.exhibit_id]).exhibit_ids == (exhibit_named(case, ES),)
     text, _ = import_text(case, shutil.copy(FIXTURE.with_name("not_a_chat.txt"), tmp_path))

@@ -105,3 +105,48 @@ def test_a_phone_folder_whose_telegram_chat_lacks_its_recordings_is_not_said_to_
     assert (f"{chat}: a chat export holding none of the 2 voice note(s) or video(s) it names: taken into the case, "
             "not failed") in err
     assert "without voice notes or videos" not in err
+
+
+def test_a_chat_whose_recordings_are_unreadable_or_left_out_is_counted_alike_by_both_front_ends(tmp_path, capsys):
+    """Review revC M3, M4, L6: a WhatsApp zip whose one voice note is not audio, and a Telegram chat whose voice
+    note is damaged and whose video was left out: `transcribe` said "a chat export without voice notes or videos"
+    (and "none of the 1" of the Telegram chat, which names 2), the window's "Transcribe" said it of both."""
+    import zipfile
+
+    from app.cli.main import main
+    from app.core.store import Case
+    from app.core.usecases.enqueueing import recordings_to_transcribe
+
+    archive = tmp_path / "phone" / "WhatsApp Chat with Dave.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(FIXTURES / "whatsapp_android_en.txt", "_chat.txt")
+        z.writestr("PTT-20240313-WA0004.opus", bytes(range(256)) * 12)  # no audio ffmpeg can read
+    chat = tmp_path / "phone" / "Telegram" / "result.json"
+    (chat.parent / "voice_messages").mkdir(parents=True)
+    shutil.copy(FIXTURES / "telegram_result.json", chat)
+    (chat.parent / "voice_messages" / "audio_1@01-04-2021_09-03-00.ogg").write_bytes(b"OggS" + bytes(600))
+    said = {archive: "holding none of the 1 voice note(s) or video(s) it names that can be transcribed (1 unreadable)",
+            chat: "holding none of the 2 voice note(s) or video(s) it names that can be transcribed (1 not in the "
+                  "export, 1 unreadable)"}
+    err_of: dict[Path, str] = {}
+    for given, words in said.items():
+        case = tmp_path / f"case_{given.stem}"
+        assert main(["transcribe", str(given), "--out", str(tmp_path / "out"), "--case", str(case)]) == 1
+        err = err_of[given] = capsys.readouterr().err
+        assert f"{given}: a chat export {words}: nothing to transcribe" in err, err
+        assert "without voice notes or videos" not in err
+        store = Case.open(case)
+        try:
+            notes = recordings_to_transcribe(store, [e.id for e in store.exhibits() if e.source.kind == "chat"]).notes
+        finally:
+            store.close()
+        assert notes == (f"{given.name}: a chat export {words}: nothing to transcribe",)
+    # L6: the zip's note named as the user knows it, not by the case's copy; met in a folder, the damaged note is
+    # said once (by the folder scan and again as the chat's, before)
+    damaged = f"{archive} → PTT-20240313-WA0004.opus: not a media file ffmpeg can read"
+    assert damaged in err_of[archive] and "/exports/" not in err_of[archive], err_of[archive]
+    main(["transcribe", str(tmp_path / "phone"), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "all")])
+    err = capsys.readouterr().err
+    assert err.count("audio_1@01-04-2021_09-03-00.ogg: ") == 1, err
+    assert damaged in err, err

@@ -36,7 +36,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             said = r.status in ("failed", UNCERTAIN, NO_SPEECH[0]) or r.status.startswith(("done", "edited"))
             detail = printable(r.detail) if said and r.detail != NO_SPEECH[1] else ""
             mixed = r.language if r.language.startswith("mixed: ") else ""  # decoded part by part in several languages
-            why = ": " + "; ".join(part for part in (detail, mixed) if part) if detail or mixed else ""
+            # the mix first: after the detail it read as part of a set-aside note ("…, set aside; mixed: …")
+            why = ": " + "; ".join(part for part in (mixed, detail) if part) if detail or mixed else ""
             if not why and s.kind == "chat":  # every unzipped WhatsApp export is "_chat.txt": its chats' names
                 why = _chat_names(case, r.exhibit.id, s.name)
             print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "

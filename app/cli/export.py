@@ -62,6 +62,7 @@ def write_exports_together(case, items: list[ExportItem], out: Path, formats: li
         return FAILED
     except ExportWriteError as exc:
         _printed(exc.kept)
+        _say_set_aside(case, exc.kept_runs)  # the sets kept before the failure
         raise
     _printed([path for paths in placed for path in paths])
     _say_set_aside(case, [item.run_id for item in items])

@@ -96,7 +96,8 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     them; an export that cannot be read is one line and a failure, and so is one `named` that
     holds none (one met in a folder is said, not failed), and each attachment that is not media
     ffmpeg can read (added to `met`)."""
-    from app.core.media.intake import Found
+    from app.core.media.intake import Found, same_file_key
+    from app.core.usecases.enqueueing import no_recording_to_transcribe
     from app.core.usecases.timeline import export_media, take_in_exports
 
     taken, errors = take_in_exports(case, chats)
@@ -106,27 +107,21 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
         if t.met_again:
             fail(t.shown, t.met_again)
     taken = [t for t in taken if not t.met_again]
-    unusable = [Found(path, error=reason) for t in taken for path, reason in t.unusable]
-    for found in unusable:
-        fail(found.path, found.error or "")
-    met.extend(unusable)
+    said = {key for f in met if f.error and (key := same_file_key(f.path))}  # by the folder scan, which met it first
+    unusable = [(t, Found(path, error=reason)) for t in taken for path, reason in t.unusable
+                if same_file_key(path) not in said]
+    for t, found in unusable:
+        fail(t.shown_file(found.path), found.error or "")
+    met.extend(found for _, found in unusable)
     empty = {t.given: t for t in taken if not t.media and t.given in named}
     for t in {t.given: t for t in taken if not t.media and t.given not in named}.values():
-        fail(t.given, f"{_without_media(t.export.missing_recordings())}: taken into the case, not failed "
+        fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: taken into the case, not failed "
                       "(its messages: python -m app timeline)")  # said, as a skipped file is
     for t in empty.values():
-        fail(t.given, f"{_without_media(t.export.missing_recordings())}: nothing to transcribe")
+        fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: nothing to transcribe")
     for t in taken:
         _say_missing(t.shown, t.export.missing_recordings())
     return export_media(taken), FAILED if errors or empty or unusable else OK
-
-
-def _without_media(missing: list[str]) -> str:
-    """A chat export with nothing to transcribe, in words that agree with the line naming what it lacks (it was
-    "without voice notes or videos" over "2 voice note(s) or video(s) the chat names are not in the export")."""
-    if missing:
-        return f"a chat export holding none of the {len(missing)} voice note(s) or video(s) it names"
-    return "a chat export without voice notes or videos"
 
 
 def _say_missing(export: str, missing: list[str]) -> None:

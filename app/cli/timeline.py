@@ -105,7 +105,7 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         if missing:
             print(f"{t.shown}: warning: {missing_recordings_text(missing)}", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
-            fail(path, reason)
+            fail(t.shown_file(path), reason)
     _say_phone_media(inputs, taken)
     return taken, FAILED if errors or any(t.unusable for t in taken) else OK
 

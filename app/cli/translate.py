@@ -27,6 +27,7 @@ from pathlib import Path
 
 from app.cli.commands import TEXT_FORMATS_DEFAULT
 from app.cli.common import FAILED, OK, case_dir, fail, open_case_writing_to, parse_formats
+from app.cli.export import write_exports
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.text_intake import classify
 from app.core.editing.proofread import set_aside
@@ -39,7 +40,7 @@ from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.translation.engine import detect_family, find_model_files, read_vocabulary
 from app.core.translation.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
-from app.core.usecases.exporting import export_run, output_basenames
+from app.core.usecases.exporting import output_basenames
 from app.core.usecases.translating import (
     QueuedTranslation,
     TranslationRequest,
@@ -148,8 +149,7 @@ class _Translations:
                 print(f"skipped {_shown(path)}: {why_nothing_translated(self.case, job)}", file=sys.stderr)
                 continue
             formats = self.media_formats if is_timed(self.case, job.run_id) else self.text_formats
-            for written in export_run(self.case, job.run_id, self.out, formats, self.names[path]):
-                print(written)
+            write_exports(self.case, job.run_id, self.out, formats, self.names[path])  # its set-aside line too
 
     def report(self, outcome: RunOutcome) -> int:
         """Export what is done (by this runner or another on the case); one line per input not translated."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.editing import operations as editing
+from app.core.editing.proofread import set_aside
 from app.core.store import Case
 from app.core.store.views import translation_runs
 from app.core.translation.runs import edited_from_draft, is_current, made_from
@@ -76,6 +77,13 @@ def _stale_note(case: Case, run_id: int, source_run_id: int | None) -> str:
     if made_from(case, run_id) is None or is_current(case, run_id):
         return ""
     return "; made from an earlier text: the transcript has been edited since (translate again for the current text)"
+
+
+def _set_aside_note(case: Case, exhibit_id: int, run_id: int) -> str:
+    """"; a translation of a machine draft (run 2), newer than the corrections (run 1) by …, set aside": what its
+    exports say (`set_aside`); "" when it sets nothing aside."""
+    aside = set_aside(case, exhibit_id, run_id)
+    return f"; {aside.draft_note()}" if aside is not None else ""
 
 
 class PairModel(ColumnsModel):
@@ -215,4 +223,5 @@ class TranslationView(QWidget):
         self.note.setText(f"{len(target.segments)} segment(s); status: {target.status}"
                           + (f" by {target.verified_by}" if target.verified_by else "")
                           + (f"; {flagged} to check (marked)" if flagged else "")
-                          + _stale_note(self.case, run_id, parent_id))
+                          + _stale_note(self.case, run_id, parent_id)
+                          + _set_aside_note(self.case, run.exhibit_id, run_id))

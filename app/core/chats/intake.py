@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
+from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER, copied_member
 from app.core.chats.records import Attachment, ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.chats.zip_beside import same_file, unshared
@@ -163,6 +163,12 @@ class TakenIn:
         newline or right-to-left override in a name as an escape: printed raw, it broke the line)."""
         return printable(f"{self.found_in[0]} → {' → '.join(self.found_in[1:])}" if self.found_in
                          else str(self.original))
+
+    def shown_file(self, path: str) -> str:
+        """One of its files as the user knows it: "<zip> → <member>" for the case's own copy of a zip's member
+        (its path in the case folder, `exports/<SHA-256>/…`, is nowhere they put it), else its path."""
+        member = copied_member(path)
+        return f"{self.shown} → {printable(member)}" if member is not None else printable(path)
 
 
 def export_source(path: Path, container: str) -> SourceInfo:

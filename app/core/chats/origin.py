@@ -28,7 +28,18 @@ def found_in_export(case: Case, exhibit_id: int) -> str:
 
 def copied_from(path: str) -> str | None:
     """The SHA-256 of the export a case's copy was extracted from (`.../exports/<SHA-256>/<member>`); else None."""
+    folder = _export_copy_folder(path)
+    return folder.name if folder is not None else None
+
+
+def copied_member(path: str) -> str | None:
+    """The member of its export a case's copy (`.../exports/<SHA-256>/<member>`) is; else None."""
+    folder = _export_copy_folder(path)
+    return Path(path).relative_to(folder).as_posix() if folder is not None else None
+
+
+def _export_copy_folder(path: str) -> Path | None:
     for folder in Path(path).parents:
         if re.fullmatch(r"[0-9a-f]{64}", folder.name) and folder.parent.name == EXPORTS_FOLDER:
-            return folder.name
+            return folder
     return None

@@ -67,9 +67,14 @@ class Attachment:
     path: str | None = None  # where the file is inside the export (relative), when named
 
     @property
+    def recording(self) -> bool:
+        """A voice note or video (audio or video), whether the export holds it or not."""
+        return self.kind in ("audio", "video")
+
+    @property
     def playable(self) -> bool:
         """Audio or video: taken in as its own exhibit and transcribed."""
-        return self.kind in ("audio", "video") and not self.missing
+        return self.recording and not self.missing
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class ChatExport:
         """The voice notes and videos the messages name that are not in the export (left out when it was
         made, or lost since): nothing of them can be transcribed, and `transcribe` said nothing of them."""
         return [missing_name(m) for m in self.messages
-                if m.attachment is not None and m.attachment.missing and m.attachment.kind in ("audio", "video")]
+                if m.attachment is not None and m.attachment.missing and m.attachment.recording]
 
     def accounting(self) -> str:
         """What became of the attachments, in words: those named but not in the export, and the

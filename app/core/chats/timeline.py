@@ -55,7 +55,7 @@ class TimelineAttachment:
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
     review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME", or a draft
-    # newer than a person's corrections: "machine draft, newer than the corrections (run N) by NAME, set aside"
+    # newer than a person's corrections: "a machine draft, newer than the corrections (run N) by NAME, set aside"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
     doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
 
@@ -306,7 +306,8 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "name": a.name, "kind": a.kind, "sha256": a.sha256, "missing": a.missing,
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
-        "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
+        "run_id": a.run_id, "translation_run_id": a.translation_run_id,
+        "review": a.review or ("machine draft" if a.transcript is not None else None),  # null: no transcript to review
         "truncated": a.cut_short, "language_uncertain": a.doubt or False,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,

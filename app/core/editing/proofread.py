@@ -5,7 +5,8 @@ finished transcription. A later machine draft over an edited or verified one is 
 asks for a new transcription (`transcribe` with other options, "Transcribe again"); the corrections stay
 in the case, and wherever the draft is shown in their place it is said (`set_aside`): while it is a machine
 draft, once someone edits it (not signed off, it does not stand in for the earlier corrections or
-sign-off), and in a translation made from it.
+sign-off), and in a translation made from it (judged by the draft as it was when translated: its later edits or
+sign-off are not in the translation).
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.core.editing.changed_lines import correctors
-from app.core.editing.operations import STATUS_DRAFT, STATUS_VERIFIED, history, status
+from app.core.editing.operations import (
+    STATUS_DRAFT,
+    STATUS_EDITED,
+    STATUS_VERIFIED,
+    history,
+    status,
+)
 from app.core.store import Case
 
 TASK = "transcribe"
@@ -49,25 +56,43 @@ def proofread_run(case: Case, exhibit_id: int, before: int | None = None) -> Pro
     """The recording's newest finished transcription (older than run `before`, when given) a person corrected or
     verified; None when none."""
     for run_id in case.latest_runs(exhibit_id, TASK):
+        if before is not None and run_id >= before:
+            continue
         state, verified_by = status(case, run_id)
-        if state == STATUS_DRAFT or (before is not None and run_id >= before):
+        if state == STATUS_DRAFT:
             continue
         by = verified_by or ", ".join(correctors(history(case, run_id))) or "a proofreader"
         return Proofread(run_id, state == STATUS_VERIFIED, by)
     return None
 
 
-def set_aside(case: Case, exhibit_id: int, shown_run: int | None) -> Proofread | None:
+def set_aside(case: Case, exhibit_id: int, shown_run: int | None, state: str | None = None) -> Proofread | None:
     """The corrected or verified transcript a newer run `shown_run` stands in front of: a transcription not signed
     off (a machine draft, or an edited one), or a translation of one; None when `shown_run` is signed off, is the
-    corrected one, or there is none."""
+    corrected one, or there is none. `state`: a transcription's `status`, when the caller has just read it (the
+    `exhibits` listing: each read compares the working copy with the draft)."""
     if shown_run is None:
         return None
     run = case.run(shown_run)
     if run.task != TASK:  # a translation: of the transcript it was made from (a speech translation: none)
         parent = run.parent_run_id
-        made_from = set_aside(case, exhibit_id, parent) if parent is not None and case.run(parent).task == TASK else None
+        if parent is None or case.run(parent).task != TASK:
+            return None
+        made_from = _set_aside_as(case, exhibit_id, parent, _translated_status(case, shown_run, parent))
         return replace(made_from, translated_from=parent) if made_from is not None else None
-    state, _ = status(case, shown_run)
-    found = proofread_run(case, exhibit_id, before=shown_run) if state != STATUS_VERIFIED else None
+    return _set_aside_as(case, exhibit_id, shown_run, state or status(case, shown_run)[0])
+
+
+def _translated_status(case: Case, translation: int, parent: int) -> str:
+    """The status its source transcript had when the translation was made from it (as its settings record it;
+    the source's status now for a translation that does not record it): later edits or a sign-off of the source
+    are not in the translation."""
+    recorded = case.transcript(translation).settings.get("source_run")
+    was = recorded.get("status") if isinstance(recorded, dict) else None
+    return was if was in (STATUS_DRAFT, STATUS_EDITED, STATUS_VERIFIED) else status(case, parent)[0]
+
+
+def _set_aside_as(case: Case, exhibit_id: int, run_id: int, state: str) -> Proofread | None:
+    """The corrections run `run_id`, in status `state`, stands in front of."""
+    found = proofread_run(case, exhibit_id, before=run_id) if state != STATUS_VERIFIED else None
     return replace(found, draft="machine draft" if state == STATUS_DRAFT else "edited draft") if found else None

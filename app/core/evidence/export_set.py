@@ -44,11 +44,12 @@ TIMELINE_INFIX = ".timeline."  # a chat's timeline, `<chat>.timeline.<format>`: 
 
 class ExportWriteError(ParleyError):
     """The output folder cannot take the set (full disk, no permission...); `kept` the paths of the
-    sets put in place before it (printed: they are there)."""
+    sets put in place before it (printed: they are there), `kept_runs` the runs they are of, where known."""
 
     def __init__(self, message: str, kept: list[Path] | None = None) -> None:
         super().__init__(message)
         self.kept = kept or []
+        self.kept_runs: list[int] = []
 
 
 def manifest_name(basename: str) -> str:

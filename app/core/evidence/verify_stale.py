@@ -10,7 +10,8 @@ change.
 A manifest's note of a corrected transcript set aside (`set_aside`: a newer draft, or its translation, shown in
 its place) is compared with what the case says now: the corrections undone, the draft signed off or corrected
 since, it is a note too ("its note of a transcript set aside no longer holds"). Read from the manifest where it
-was written, when it is still the file logged there (moved, changed or gone: `export_findings` says so).
+was written, when it is still the file logged there (moved, changed or gone: `export_findings` says so). A chat
+timeline's JSON likewise, for each recording whose transcript it gives (its attachment's `review`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.editing.proofread import set_aside
 from app.core.evidence.export_set import MANIFEST_SUFFIX
@@ -26,6 +28,9 @@ from app.core.evidence.finding import Finding
 from app.core.files import read_regular_text
 from app.core.store import Case
 from app.core.store.audit import AuditEntry
+
+TIMELINE_JSON = ".timeline.json"
+SET_ASIDE_END = ", set aside"  # the end of every `Proofread.draft_note`
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ def stale_exports(case: Case) -> Iterator[Finding]:
              for note in _stale_in(subject, case.audit.entries_about(subject))]
     yield from stale
     yield from _stale_notes(case, written, {note.subject for note in stale})
+    yield from _stale_timeline_notes(case)
 
 
 def _stale_notes(case: Case, written: list[AuditEntry], said: set[str]) -> Iterator[Finding]:
@@ -52,16 +58,36 @@ def _stale_notes(case: Case, written: list[AuditEntry], said: set[str]) -> Itera
         noted = _noted(path, str(entry.details.get("sha256", "")))
         if run_id not in runs or noted is None:
             continue
-        aside = set_aside(case, case.run(run_id).exhibit_id, run_id)
-        now = aside.draft_note() if aside is not None else ""
-        if noted not in (now, now.removeprefix("a ")):  # session 31 wrote "machine draft, newer than …", no article
-            then = f'its note "{noted}" no longer holds' if noted else "it says nothing of a transcript set aside"
-            since = f'{entry.subject.replace("/", " ")} is now {now}' if now else "no transcript is set aside now"
-            yield Finding(path, f"{then}: {since}; export it again for the record as it stands")
+        if (problem := _no_longer_holds(case, run_id, noted)) is not None:
+            yield Finding(path, f"{problem}; export it again for the record as it stands")
 
 
-def _noted(path: str, logged_sha256: str) -> str | None:
-    """The manifest's `set_aside` ("" without one); None when it is not the file logged there (or unreadable)."""
+def _stale_timeline_notes(case: Case) -> Iterator[Finding]:
+    """Each chat timeline's JSON, as last written at its path, one of whose recordings' notes of a transcript set
+    aside (its attachment's `review`) is not the case's now."""
+    written = {str(e.details["file"]): e for e in case.audit.entries_of("export.timeline_written")
+               if str(e.details.get("file", "")).endswith(TIMELINE_JSON)}
+    runs = set(case.run_ids())
+    for path, entry in sorted(written.items()):
+        for name, run_id, review in _timeline_reviews(path, str(entry.details.get("sha256", ""))):
+            noted = review if review.endswith(SET_ASIDE_END) else ""  # else its review state: "proofread", …
+            if run_id in runs and (problem := _no_longer_holds(case, run_id, noted)) is not None:
+                yield Finding(path, f"{name}: {problem}; write the timeline again for the record as it stands")
+
+
+def _no_longer_holds(case: Case, run_id: int, noted: str) -> str | None:
+    """How an exported note of a transcript set aside (`noted`, "" for none) differs from the case's now for run
+    `run_id`; None when it holds."""
+    aside = set_aside(case, case.run(run_id).exhibit_id, run_id)
+    now = aside.draft_note() if aside is not None else ""
+    if noted in (now, now.removeprefix("a ")):  # session 31 wrote "machine draft, newer than …", no article
+        return None
+    then = f'its note "{noted}" no longer holds' if noted else "it says nothing of a transcript set aside"
+    return f"{then}: {f'run {run_id} is now {now}' if now else 'no transcript is set aside now'}"
+
+
+def _logged_json(path: str, logged_sha256: str) -> Any:
+    """The file's JSON; None when it is not the file logged there (or unreadable, or not JSON)."""
     try:
         text = read_regular_text(path)
     except (OSError, ValueError):
@@ -69,10 +95,28 @@ def _noted(path: str, logged_sha256: str) -> str | None:
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != logged_sha256:
         return None
     try:
-        note = json.loads(text).get("set_aside", "")
-    except (ValueError, AttributeError):
+        return json.loads(text)
+    except ValueError:
         return None
+
+
+def _noted(path: str, logged_sha256: str) -> str | None:
+    """The manifest's `set_aside` ("" without one); None when it is not the file logged there (or unreadable)."""
+    manifest = _logged_json(path, logged_sha256)
+    note = manifest.get("set_aside", "") if isinstance(manifest, dict) else None
     return note if isinstance(note, str) else None
+
+
+def _timeline_reviews(path: str, logged_sha256: str) -> Iterator[tuple[str, int, str]]:
+    """(attachment name, transcript run, review) of each transcribed recording in a timeline JSON that is the
+    file logged there."""
+    timeline = _logged_json(path, logged_sha256)
+    messages = timeline.get("messages") if isinstance(timeline, dict) else None
+    for message in messages if isinstance(messages, list) else ():
+        attachment = message.get("attachment") if isinstance(message, dict) else None
+        if isinstance(attachment, dict) and type(attachment.get("run_id")) is int \
+                and isinstance(attachment.get("review"), str):
+            yield str(attachment.get("name", "")), attachment["run_id"], attachment["review"]
 
 
 def _is_manifest(entry: AuditEntry) -> bool:

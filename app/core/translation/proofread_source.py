@@ -16,18 +16,20 @@ from app.core.translation.runs import is_current
 
 def proofread_source(case: Case, run_id: int) -> str:
     """"the transcript as proofread by NAMES (N lines changed)" for a translation of a corrected transcript;
-    "" for anything else (a transcript, a speech translation, a translation of the machine's draft)."""
+    "the transcript as it stood when translated (…)" for one of the machine's text edited since; "" for anything
+    else (a transcript, a speech translation, a translation of the machine's draft as it stands)."""
     parent = case.run(run_id).parent_run_id
     source = case.transcript(run_id).settings.get("source_run") or {}
-    revision = source.get("revision") if isinstance(source, dict) else None
-    if parent is None or not isinstance(revision, int):
-        return ""
-    made = [rev for rev in editing.history(case, parent) if rev.id <= revision]
-    names = correctors(made)
-    if not names:
-        return ""
+    if parent is None or not isinstance(source, dict) or not source.get("text_sha256"):
+        return ""  # a speech translation, or one made before its source text was recorded
+    revision = source.get("revision")
+    names = correctors([rev for rev in editing.history(case, parent) if rev.id <= revision]) \
+        if isinstance(revision, int) else []
+    current = is_current(case, run_id)
+    if not names:  # the machine's text was translated: said only once the transcript has changed since
+        return "" if current else "the transcript as it stood when translated (it has changed since)"
     by = f"the transcript as proofread by {'; '.join(names)}"
-    if not is_current(case, run_id):
+    if not current:
         return f"{by}, as it stood at its revision {revision} (it has changed since)"
     count = len(changed_lines(case, parent))
     if not count:

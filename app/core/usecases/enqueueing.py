@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from app.core.chats.intake import SILENT_NOTE
+from app.core.chats.timeline import untranslated_messages
 from app.core.errors import LanguageError, ModelError
 from app.core.media.intake import Found, intake_entry, same_file_key
 from app.core.models import catalogue as models
@@ -234,18 +236,38 @@ def recordings_to_transcribe(case: Case, exhibit_ids: list[int]) -> ToTranscribe
             media = attachment_exhibits(case, exhibit_id)
             todo = [m for m in media if case.latest_run(m, "transcribe") is None]
             ids += todo
-            notes.append(_chat_note(source.name, len(media), len(todo)))
+            notes.append(_chat_note(case, exhibit_id, source.name, len(media), len(todo)))
         else:
             notes.append(f"{source.name}: a text, not a recording: nothing to transcribe")
     return ToTranscribe(tuple(dict.fromkeys(ids)), tuple(notes))
 
 
-def _chat_note(name: str, media: int, todo: int) -> str:
+def _chat_note(case: Case, exhibit_id: int, name: str, media: int, todo: int) -> str:
     if not media:
-        return f"{name}: a chat export without voice notes or videos: nothing to transcribe"
+        return f"{name}: {no_recording_to_transcribe(case, exhibit_id)}: nothing to transcribe"
     if not todo:
         return f"{name}: a chat export whose {media} voice note(s) or video(s) are all transcribed already"
     return f"{name}: queued the {todo} of its {media} voice note(s) or video(s) not transcribed yet"
+
+
+def no_recording_to_transcribe(case: Case, exhibit_id: int) -> str:
+    """A chat export none of whose voice notes and videos can be transcribed, as the window's "Transcribe" and
+    `transcribe` both say it: "a chat export without voice notes or videos" only when it names none; else "holding
+    none of the 2 … it names", and, when some are in the export but cannot be used, how many of each ("that can be
+    transcribed (1 not in the export, 1 unreadable)": it was "without voice notes or videos" over the line naming
+    the unreadable one)."""
+    recordings = [s for s in untranslated_messages(case, exhibit_id)
+                  if s.message.attachment is not None and s.message.attachment.recording]
+    if not recordings:
+        return "a chat export without voice notes or videos"
+    said = f"a chat export holding none of the {len(recordings)} voice note(s) or video(s) it names"
+    missing = sum(1 for s in recordings if s.message.attachment is not None and s.message.attachment.missing)
+    unused = [s.attachment_error for s in recordings if s.attachment_exhibit_id is None and s.attachment_error]
+    silent = unused.count(SILENT_NOTE)
+    counts = [(missing, "not in the export"), (len(unused) - silent, "unreadable"), (silent, "without sound")]
+    if missing == len(recordings):
+        return said
+    return f"{said} that can be transcribed ({', '.join(f'{n} {what}' for n, what in counts if n)})"
 
 
 def translate_options(target: str, model: str | None, device: str = "auto",

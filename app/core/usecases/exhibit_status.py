@@ -108,7 +108,7 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     state, by = editing.status(case, run.id)
     if state == "verified":
         return f"verified by {by}", signed_off_detail(case, run), by
-    aside = set_aside(case, exhibit.id, run.id)
+    aside = set_aside(case, exhibit.id, run.id, state)
     status, detail = _draft_status(exhibit, run, state)
     if aside is not None:  # a new transcription asked for, whatever it found, edited or not: said, not hidden
         detail = "; ".join(part for part in (detail, aside.draft_note()) if part)

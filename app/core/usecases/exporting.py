@@ -87,6 +87,7 @@ def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[st
     shown = person_or_account(actor)  # what the record, its header and the manifest print
     sets = [_rendered(case, item, out, formats, shown, uncertain_below) for item in clean]
     placed: list[list[Path]] = []
+    kept_runs: list[int] = []
     with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
         for group in _one_name_each(list(zip(clean, sets, strict=True))):
             try:
@@ -94,8 +95,10 @@ def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[st
             except ExportWriteError as exc:  # nothing of this group kept
                 done, error = [], exc
             placed += done
+            kept_runs += [item.run_id for item, _ in group[:len(done)]]  # placed in the group's order
             if error is not None:
                 error.kept = [path for paths in placed for path in paths] + list(error.kept)
+                error.kept_runs = kept_runs
                 raise error
     if lines:
         raise ExportsRefused(lines, [path for paths in placed for path in paths],
