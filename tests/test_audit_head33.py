@@ -50,3 +50,59 @@ def test_forged_rows_verified_then_taken_out_leave_the_genuine_case_clean(made, 
     shutil.rmtree(made["case"])
     shutil.copytree(genuine, made["case"])
     assert verify(capsys, made["case"]) == (0, [])
+
+
+def _entries(store) -> int:
+    conn = sqlite3.connect(store)
+    try:
+        return conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _head_file_named(folder, entry: int) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite")
+    digest = conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry,)).fetchone()[0]
+    conn.close()
+    (folder / "audit-head.json").write_text(json.dumps({"entry": entry, "hash": digest}), encoding="utf-8")
+
+
+def test_a_head_file_set_back_does_not_move_back_what_this_account_saw(made, capsys, tmp_path):  # noqa: F811
+    """A row of the log forged in place and the case's head file pointed at entry 1: the walk began at the head
+    file, so the next command on the case recorded entry 1 as the head this account saw, and an older copy of
+    the case put back afterwards verified clean (review revD, D-H1). The walk begins at this account's own record."""
+    from app.core.store import Case
+
+    backup = tmp_path / "backup"
+    shutil.copytree(made["case"], backup)
+    editing_case = Case.open(made["case"])
+    try:
+        from app.core.editing import operations as editing
+
+        segment = editing.segment_ids(editing_case, made["run"])[0]
+        editing.edit_text(editing_case, made["run"], segment, "a later correction the backup lacks", actor="DC Jones")
+    finally:
+        editing_case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+    _forged(made["case"], f"UPDATE audit_log SET actor='someone else' WHERE id={_entries(backup / 'case.sqlite')}")
+    _head_file_named(made["case"], 1)
+    Case.open(made["case"]).close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(backup, made["case"])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("put back to an older copy" in line for line in lines), lines
+
+
+def test_a_head_file_pointed_at_a_forged_row_is_not_taken_as_the_head(made, capsys, tmp_path):  # noqa: F811
+    """A forged row appended and the head file pointed at it (review revD, D-H2): the walk began there, the
+    forged row became the head this account saw, and the genuine case was then read as put back."""
+    from app.core.store import Case
+
+    genuine = tmp_path / "genuine"
+    shutil.copytree(made["case"], genuine)
+    last = _appended(made["case"] / "case.sqlite", "{}", False, 1)
+    _head_file_named(made["case"], last + 1)
+    Case.open(made["case"]).close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(genuine, made["case"])
+    assert verify(capsys, made["case"]) == (0, [])

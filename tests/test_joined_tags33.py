@@ -44,3 +44,23 @@ def test_a_stray_tail_straight_after_an_id3_tag_is_a_tag_not_a_second_file(folde
         with tagged.open("rb") as handle:
             found = joined.found(handle)
         assert found is not None and found.opens_as == "id3", (tail, found)
+
+
+LYRICS3_NO_END = b"LYRICSBEGININD0000210EAL00012Interview 6LYR01800" + b"la la la, the words of the song\r\n" * 60
+APE_ITEMS = b"".join(len(v).to_bytes(4, "little") + b"\x00" * 4 + k + b"\x00" + v
+                     for k, v in ((b"Title", b"Interview 6"), (b"Lyrics", b"words " * 300)))
+APE_SIZE_OFF = (b"APETAGEX" + (2000).to_bytes(4, "little") + (len(APE_ITEMS) + 32 + 999).to_bytes(4, "little")
+                + (2).to_bytes(4, "little") + b"\xa0\x00\x00\x80" + b"\x00" * 8 + APE_ITEMS)
+
+
+@pytest.mark.parametrize("tail", [LYRICS3_NO_END, APE_SIZE_OFF], ids=["lyrics3_no_end_2kB", "ape_size_off_2kB"])
+def test_a_long_damaged_tag_after_the_tags_is_a_tag_not_a_second_file(folders, tail):
+    """Over 512 bytes, a Lyrics3 with no end mark or an APE tag whose size is off was called 'another file ... two
+    files joined ... open it as a file of its own', a file that does not exist (review revD, D-M3): a tail opening
+    with a tagger's mark and no file opening anywhere in it is the tags' damaged tail."""
+    for folder in folders:
+        first = _speech(folder, "interview.wav", OFFSETS_S[0], 3, *FIRST)
+        tagged = _written(folder, "tagged.wav", first.read_bytes() + _id3_tag("Interview 6") + ID3V1 + tail)
+        with tagged.open("rb") as handle:
+            found = joined.found(handle)
+        assert found is not None and found.opens_as == "id3", found

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from app.core.media.views import from_start
 
-EBML, SEGMENT, CLUSTER = 0x1A45DFA3, 0x18538067, 0x1F43B675
+EBML, SEGMENT, CLUSTER, TRACKS = 0x1A45DFA3, 0x18538067, 0x1F43B675, 0x1654AE6B
 READ = 1 << 20
 MAX_ELEMENTS = 256
 
@@ -132,22 +132,30 @@ def segment_end(handle: BinaryIO) -> int | None:
 
 
 def first_cluster(handle: BinaryIO) -> int:
-    """Where a Matroska/WebM file's first cluster (its audio) begins, past its Info, Tracks and
-    tags: joined.py searches for a second file from there (a FLAC track's CodecPrivate holds a
-    FLAC stream header, which is no second file). Where the headers do not walk, 4 (past the
-    EBML magic: the whole file searched, as before)."""
+    """Where a Matroska/WebM file's first cluster (its audio) begins, past its Info, Tracks and tags:
+    joined.py searches for a second file from there (a FLAC track's CodecPrivate holds a FLAC stream
+    header, which is no second file). Where the walk meets no cluster inside the file (headers cut or
+    damaged), just past its Tracks (the CodecPrivate skipped), else 4 (the whole file searched)."""
     try:
+        size_of_file = handle.seek(0, 2)
         kind, size, at = _read_element(handle, 0)
         if kind != EBML or size < 0:
             return 4
         kind, size, at = _read_element(handle, at + size)
         if kind != SEGMENT:
             return 4
+        past_tracks = 4
         for _ in range(MAX_ELEMENTS):
             kind, size, body = _read_element(handle, at)
-            if kind is None or kind == CLUSTER or size < 0:
+            if kind == CLUSTER:
                 return at
+            if kind is not None and size < 0:
+                at = body  # a master written as it went (an unknown-size Tracks): its children follow
+                continue
+            if kind is None or body + size > size_of_file:
+                return past_tracks
             at = body + size
-        return at
+            past_tracks = at if kind == TRACKS else past_tracks
+        return past_tracks
     except (OSError, ValueError):
         return 4

@@ -161,11 +161,15 @@ def _tagged(handle: BinaryIO, second: Joined) -> Joined:
 
 def _a_damaged_tail(handle: BinaryIO, tags_end: int, rest: bytes) -> bool:
     """What follows a tagger's walked tags is their damaged tail (a stray line break, a cut ID3v1, an APE
-    size off, a Lyrics3 with no end mark), not a second file: short, and neither an ID3-tagged nor a bare
-    MP3/ADTS opening there. More than that is named as a second file (a voice note joined after the tags
-    was hidden as 'no audio': a false 'another file' costs less than a recording unsaid)."""
-    return len(rest) <= DAMAGED_TAIL and id3_tags.tags_end(handle, tags_end) == tags_end and not file_kinds.opens_with_frames(
-        rest.lstrip(b"\x00\r\n "))
+    size off, a Lyrics3 with no end mark), not a second file: no ID3 tag opens it, and it is short with no
+    MP3/ADTS frames opening it, or it opens with a tagger's mark and no file opens anywhere in it (a voice
+    note joined after the tags was hidden as 'no audio'; a long damaged tag called a second file)."""
+    if id3_tags.tags_end(handle, tags_end) != tags_end:
+        return False
+    if len(rest) <= DAMAGED_TAIL and not file_kinds.opens_with_frames(rest.lstrip(b"\x00\r\n ")):
+        return True
+    return rest.startswith(TRAILING_TAGS) and next(_openings(rest, len(rest)), None) is None and not any(
+        file_kinds.opens_with_frames(rest[at:]) for at in range(len(rest)) if rest[at] == 0xFF)
 
 
 def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:

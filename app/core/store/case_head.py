@@ -91,7 +91,10 @@ class HeadKeeper:
     def _advance_head(self) -> None:
         kept = read_head_file(self.folder)
         in_chain = kept is not None and self.audit.hash_of(kept.entry_id) == kept.hash
-        head = self.audit.chained_head(kept if in_chain else None)  # never a row that does not chain
+        first = self.audit.hash_of(1)
+        seen = [s for place in self.places() if first and (s := read_seen_head(place, first)) is not None
+                and self.audit.hash_of(s.entry_id) == s.hash]  # the account's own: never the case folder's file
+        head = self.audit.chained_head(max(seen, key=lambda s: s.entry_id, default=None))  # never a row that does not chain
         apart = None
         if kept == head:
             pass  # the file already names the head: not written again (an fsync saved)
@@ -99,7 +102,6 @@ class HeadKeeper:
             write_head_file(self.folder, head)
         else:
             apart = kept.hash  # kept: verify says it; what this account saw beside it says it was there already
-        first = self.audit.hash_of(1)
         for place in self.places():
             if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
                 continue  # what the account saw here is kept: `verify` says so on every run
