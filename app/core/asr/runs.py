@@ -83,10 +83,20 @@ def recorded_batch(settings: dict) -> BatchOptions:
                    reread_min_language=float(settings.get("reread_min_language", DEFAULT_BATCH.reread_min_language)))
 
 
+def _as_recorded_before(settings: dict) -> dict | None:
+    """The same settings as a build before session 33 recorded them (no `reread_min_language`: the rule then
+    was its default, which `recorded_batch` reads back for such a run), or None where they would differ."""
+    if settings.get("reread_min_language") != DEFAULT_BATCH.reread_min_language:
+        return None
+    return {key: value for key, value in settings.items() if key != "reread_min_language"}
+
+
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:
     """The run to write into: an interrupted one with identical settings, else a new one."""
     settings = settings_for(options, engine, exhibit.source)
     run_id = case.resumable_run(exhibit.id, options.task, settings, engine.info.sha256)
+    if run_id is None and (before := _as_recorded_before(settings)) is not None:  # interrupted under an older build
+        run_id = case.resumable_run(exhibit.id, options.task, before, engine.info.sha256)
     replaces = None
     if run_id is not None and resume_differs(case, run_id):  # set forward, the resume skipped speech unseen
         case.set_run_aside(run_id, RESUME_CHANGED)
