@@ -1,0 +1,78 @@
+"""The window as session 33's incident-room proofreader met it (offscreen, 1280x800): `interview_mono.wav`
+and `interview.mp4` transcribed with `--model base --diarize on`, proofread into a record of interview.
+
+A window with no worker over a case built without a model (tests/gui_case.py), its lines the ones base gave."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtCore import Qt
+
+from app.core.editing import operations as editing
+from app.core.types import Segment
+from tests import gui_case
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+win = gui_case.win  # the shared fixture (a window per module)
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+TWO_SENTENCES = "Two phones were seized from the vehicle. Do you recognize this phone? Exhibit reference CH-4."
+TWO_TURNS = "Is that your car? No comment."
+
+
+@pytest.fixture(scope="module")
+def lines(win):  # type: ignore[no-untyped-def]
+    """Lines base gave the interview: three sentences in one line, two speakers' turns in one line (with
+    word times), and the same turns without word times (a line typed in by hand has none)."""
+    exhibit = gui_case.add(win.case, "interview_mono.wav")
+    untimed = Segment(53000, 55000, TWO_TURNS, speaker="Speaker 1")
+    gui_case.add_run(win.case, exhibit.id, (gui_case.segment(38800, TWO_SENTENCES, "Speaker 1"),
+                                            gui_case.segment(50000, TWO_TURNS, "Speaker 1"), untimed))
+    win.refresh_exhibits()
+    return exhibit
+
+
+@pytest.fixture
+def undone(win):  # type: ignore[no-untyped-def]
+    """After the test: every change undone (the window is shared by the module)."""
+    yield
+    while win.undo_action.isEnabled():
+        win.undo_action.trigger()
+
+
+def split_reached_with_down(qtbot, qapp, win, row: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Down (Up for the first) to `row`, nothing of it heard yet, then Ctrl+Shift+S: the lines' texts after."""
+    gui_case.open_exhibit(qtbot, win, "interview_mono.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win and not win.player.is_loading(), timeout=5_000)
+    table = win.editor.table
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    table.go_to_row(row - 1 if row else 1)
+    qtbot.keyClick(table, Qt.Key.Key_Down if row else Qt.Key.Key_Up)
+    start = win.editor.model.segment(row).start_ms
+    qtbot.waitUntil(lambda: abs(win.player.position() - start) < 20, timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_S, CTRL_SHIFT)
+    return [s.text for s in editing.current_segments(win.case, win.session.run_id)]
+
+
+def test_split_of_a_line_of_sentences_cuts_between_sentences_not_inside_one(qtbot, qapp, win, lines, undone):
+    """Ctrl+Shift+S on base's line of three sentences cut it at the word nearest the middle, inside the
+    question: "Two phones were seized from the vehicle. Do" | "you recognize this phone? Exhibit reference
+    CH-4." (a record of interview then held "Do" as the end of the officer's statement). It is cut at the
+    sentence start nearest the middle."""
+    assert split_reached_with_down(qtbot, qapp, win, 0)[:2] == [
+        "Two phones were seized from the vehicle.", "Do you recognize this phone? Exhibit reference CH-4."]
+
+
+def test_split_of_two_turns_in_one_line_cuts_between_them(qtbot, qapp, win, lines, undone):
+    """Diarisation gave the officer's question and the suspect's answer one line; Split cut it
+    "Is that your" | "car? No comment." and the typist had to join and cut again by hand."""
+    assert split_reached_with_down(qtbot, qapp, win, 1)[1:3] == ["Is that your car?", "No comment."]
+
+
+def test_split_of_two_turns_without_word_times_cuts_between_them(qtbot, qapp, win, lines, undone):
+    """A line with no word times is cut the same way ("Is that your" | "car? No comment." before)."""
+    assert split_reached_with_down(qtbot, qapp, win, 2)[2:4] == ["Is that your car?", "No comment."]
