@@ -76,3 +76,33 @@ def test_split_of_two_turns_in_one_line_cuts_between_them(qtbot, qapp, win, line
 def test_split_of_two_turns_without_word_times_cuts_between_them(qtbot, qapp, win, lines, undone):
     """A line with no word times is cut the same way ("Is that your" | "car? No comment." before)."""
     assert split_reached_with_down(qtbot, qapp, win, 2)[2:4] == ["Is that your car?", "No comment."]
+
+
+def test_ctrl_l_takes_the_keyboard_from_a_transcript_to_the_exhibits_list_and_enter_back(qtbot, qapp, win, lines):
+    """A typist done with one exhibit had no key to the exhibits list: from the transcript it was the mouse, or
+    Shift+Tab past some twenty buttons (Translate…, the tabs, the queue's). Ctrl+L puts the keyboard in the list
+    on the exhibit open, the words being typed kept; Down opens the next exhibit and Enter goes into
+    its lines."""
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    table = gui_case.focus_table(qtbot, qapp, win)
+    table.go_to_row(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # the first line opened for typing
+    typing = qapp.focusWidget()
+    typing.selectAll()
+    qtbot.keyClicks(typing, "This interview is being recorded now.")
+    qtbot.keyClick(typing, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    listed = win.exhibits.table
+    qtbot.waitUntil(listed.hasFocus, timeout=3_000)
+    assert editing.current_segments(win.case, win.session.run_id)[0].text == "This interview is being recorded now."
+    assert win.exhibits.current_id() == win.editor.exhibit.id
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: win.editor.exhibit.source.name == "silence_30s.wav", timeout=5_000)
+    for _ in range(4):  # on to the last exhibit, the interview
+        qtbot.keyClick(listed, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: win.editor.exhibit.source.name == "interview_mono.wav", timeout=5_000)
+    qtbot.keyClick(listed, Qt.Key.Key_Return)
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    assert win.editor.model.segment(win.editor.current_row()).text in (TWO_SENTENCES, TWO_TURNS)
+    win.exhibits.select(win.case.exhibits()[0].id)
+    qtbot.waitUntil(lambda: win.editor.exhibit.source.name == "interview_stereo.wav", timeout=5_000)
+    win.undo_action.trigger()
