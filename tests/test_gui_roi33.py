@@ -106,3 +106,23 @@ def test_ctrl_l_takes_the_keyboard_from_a_transcript_to_the_exhibits_list_and_en
     win.exhibits.select(win.case.exhibits()[0].id)
     qtbot.waitUntil(lambda: win.editor.exhibit.source.name == "interview_stereo.wav", timeout=5_000)
     win.undo_action.trigger()
+
+
+def test_the_history_says_which_line_was_given_another_speaker(tmp_path, qapp):
+    """Ctrl+2 on one line of the interview left a History row "Speaker set: DC Smith → Witness", not saying
+    which of the interview's lines it was (the text edits beside it read "at 00:20.2: …"). One line given
+    another speaker now opens with its time; many in one step still give their count."""
+    from app.gui.history_view import describe
+
+    case = gui_case.build_case(tmp_path)
+    try:
+        exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
+        run = case.latest_runs(exhibit.id, None)[0]
+        ids = editing.segment_ids(case, run)
+        editing.set_speaker(case, run, ids[3], "Witness", actor="PS Reader")
+        editing.set_speakers(case, run, ids[:2], "Witness", actor="PS Reader")
+        one, many = (describe(r) for r in editing.history(case, run))
+    finally:
+        case.close()
+    assert one == "at 00:10.0: DC Smith → Witness", one
+    assert many == "DC Smith → Witness in 2 segment(s)", many
