@@ -145,3 +145,20 @@ def test_the_window_is_gone_from_the_screen_before_its_worker_is_waited_for(qtbo
     window.close()
     window.case.close()
     assert shown_while_waited and not any(shown_while_waited)
+
+
+def test_tab_leaves_the_queue_so_the_transcript_is_reached_from_the_list_by_tab(qtbot, qapp, win):
+    """Tab from the exhibits list went on into the queue and stayed there, cell to cell (40 presses never
+    reached the transcript); it now leaves the queue, and the transcript's buttons and lines come next."""
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    win.exhibits.table.setFocus()
+    qtbot.waitUntil(win.exhibits.table.hasFocus, timeout=3_000)
+    met = []
+    for _ in range(40):
+        qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Tab)
+        met.append(qapp.focusWidget())
+        if met[-1] is win.editor.table:
+            break
+    assert win.queue_view.table in met and met[-1] is win.editor.table
