@@ -57,10 +57,11 @@ def middle_of(text: str) -> int | None:
 
 def split_offset(seg: Segment, pos: int) -> int | None:
     """Where Split cuts a line with nothing typed: before the word playing once part of the line was heard
-    (paused inside it), else at the word start (a sentence's first) nearest the middle (a line of Chinese or Thai cut inside a
-    word at its middle character: "我们在车里发" | "现了…", the word "发现" given to both parts); None for a
-    line of one word. The middle character cut a word in two ("my si" | "ster until") with the playhead in
-    the line's last word or out of it; the line's first word, reached with Down, was read as heard."""
+    (paused inside it), else at the word start (a sentence's first) nearest the middle (a line of Chinese or
+    Thai cut inside a word at its middle character: "我们在车里发" | "现了…", the word "发现" given to both
+    parts); None for a line of one word. The middle character cut a word in two ("my si" | "ster until")
+    with the playhead in the line's last word or out of it; the line's first word, reached with Down, was
+    read as heard."""
     if not seg.words:
         return middle_of(seg.text)
     words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
