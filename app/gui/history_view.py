@@ -54,7 +54,8 @@ def _short(text: str, limit: int = 70) -> str:
 def describe(rev: editing.Revision, whole: bool = False) -> str:
     """What a revision did, in words a supervisor reads: old -> new text, names, counts; each text
     shortened unless `whole`."""
-    where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") else ""  # which segment: its time
+    one_line = rev.op == "set_speaker" and len(rev.before.get("segments", [])) == 1  # one line given another speaker
+    where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") or one_line else ""  # which segment: its time
     short = _short if not whole else (lambda text, _limit=0: text)
     return where + _change(rev.op, rev.params, rev.before, rev.after, short)
 

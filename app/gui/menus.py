@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.gui import prefs
+from app.gui import prefs, window_navigation
 from app.gui.keys import VERIFY_KEY, binding
 from app.gui.window_state import ask_user_name
 
@@ -43,6 +43,7 @@ def build_menus(w: Any) -> None:
     bar = w.menuBar()
     case_menu = bar.addMenu("&Case")
     add_action(w, case_menu, "Open or create case…", w.pick_case, QKeySequence.StandardKey.Open)
+    add_action(w, case_menu, "Go to the exhibits list", lambda: window_navigation.keys_to_exhibits(w), "Ctrl+L")
     add_action(w, case_menu, "Add files…", w.exhibits.pick_files)
     add_action(w, case_menu, "Add folder…", w.exhibits.pick_folder)
     add_action(w, case_menu, "Add chat export…", w.chats.pick_export)

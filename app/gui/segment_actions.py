@@ -34,24 +34,34 @@ def merge_question(speakers: list[str | None]) -> str:
 
 ONE_WORD = "A line of one word cannot be split."
 _SPACELESS = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+_SENTENCE_ENDS = (".", "?", "!", "…", "。", "？", "！")
+
+
+def nearest_middle(text: str, starts: list[int]) -> int:
+    """Of the word starts a line may be cut at, the one nearest its middle; a sentence's start first where the
+    line holds more than one sentence ("Is that your car?" | "No comment.": two turns the machine gave one line,
+    the usual reason to split). The middle word alone cut a question in two: "…the vehicle. Do" | "you recognize…"."""
+    sentences = [p for p in starts if text[:p].rstrip().endswith(_SENTENCE_ENDS)]
+    return min(sentences or starts, key=lambda p: abs(p - len(text) // 2))
 
 
 def middle_of(text: str) -> int | None:
-    """The start of the word nearest the middle of a line with no word times (the middle itself in a
-    text of no spaces, as Chinese or Japanese is written); None for one word ("Ye" | "s." it cut)."""
+    """The start of the word (a sentence's first) nearest the middle of a line with no word times (the middle
+    itself in a text of no spaces, as Chinese or Japanese is written); None for one word ("Ye" | "s." it cut)."""
     starts = [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
     if not starts:
         spaceless = len(text.strip()) > 1 and any(unicodedata.name(c, "").startswith(_SPACELESS) for c in text)
         return len(text) // 2 if spaceless else None
-    return min(starts, key=lambda i: abs(i - len(text) // 2))
+    return nearest_middle(text, starts)
 
 
 def split_offset(seg: Segment, pos: int) -> int | None:
     """Where Split cuts a line with nothing typed: before the word playing once part of the line was heard
-    (paused inside it), else at the word start nearest the middle (a line of Chinese or Thai cut inside a
-    word at its middle character: "我们在车里发" | "现了…", the word "发现" given to both parts); None for a
-    line of one word. The middle character cut a word in two ("my si" | "ster until") with the playhead in
-    the line's last word or out of it; the line's first word, reached with Down, was read as heard."""
+    (paused inside it), else at the word start (a sentence's first) nearest the middle (a line of Chinese or
+    Thai cut inside a word at its middle character: "我们在车里发" | "现了…", the word "发现" given to both
+    parts); None for a line of one word. The middle character cut a word in two ("my si" | "ster until")
+    with the playhead in the line's last word or out of it; the line's first word, reached with Down, was
+    read as heard."""
     if not seg.words:
         return middle_of(seg.text)
     words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
@@ -63,7 +73,7 @@ def split_offset(seg: Segment, pos: int) -> int | None:
     playing = [p for start_ms, p in starts if start_ms >= pos]
     if heard and playing:
         return playing[0]
-    return min((p for _, p in starts), key=lambda p: abs(p - len(seg.text) // 2))
+    return nearest_middle(seg.text, [p for _, p in starts])
 
 
 class SegmentActions(QObject):

@@ -34,6 +34,14 @@ def keys_to_transcript(w: Any, ms: int) -> None:
     table.setFocus()
 
 
+def keys_to_exhibits(w: Any) -> None:
+    """Ctrl+L: the keyboard to the exhibits list, on the exhibit open, the line being typed kept; Down
+    then opens the next exhibit and Enter goes into its transcript. From a transcript the list was reached
+    by the mouse or by Shift+Tab past some twenty buttons, the queue's among them."""
+    w.editor.segments.editor_cursor()
+    w.exhibits.table.setFocus()
+
+
 def show_exhibit(w: Any, exhibit_id: int | None) -> None:
     if exhibit_id is None:
         return
