@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversation_spec import Spec
+from fresh_sets import HOLDOUT21, HOLDOUT22
+
 
 @dataclass(frozen=True)
 class Voice:
@@ -18,15 +21,6 @@ class Voice:
     name: str
     clips: tuple[str, ...]
     note: str
-
-
-@dataclass(frozen=True)
-class Spec:
-    name: str
-    voices: tuple[str, ...]
-    overlap: float = 0.0  # chance that a turn starts before the previous one ends
-    short: str | None = None  # the voice that only gives short answers
-    seed: int = 0
 
 
 def _fleurs(lang: str, number: int, sex: str) -> Voice:
@@ -467,26 +461,10 @@ HOLDOUT20 = (
     Spec("h20_three_men_es5_en1_de5_short", ("es5m", "en1m", "de5m"), short="de5m", seed=2011),
     Spec("h20_three_jfk_de7_pt6", ("jfkm", "de7m", "pt6f"), seed=2012),
 )
-# holdout21 (session 32): people never before in one conversation (no pair of them shares any set above), seeds
-# 3221-3232: English speakers of one sex in pairs (FLEURS en with a LibriSpeech reader, JFK or TIMIT), mixed and
-# one-sex trios and quartets, short answers, overlaps; built and scored on main before any change, never tuned on.
-HOLDOUT21 = (
-    Spec("h21_two_en1_1272_men_samelang", ("en1m", "r1272m"), seed=3221),
-    Spec("h21_two_en7_1995_women_samelang_short", ("en7f", "ls1995f"), short="ls1995f", seed=3222),
-    Spec("h21_two_en0_jfk_men_samelang_overlap", ("en0m", "jfkm"), overlap=0.3, seed=3223),
-    Spec("h21_two_bush_fr1_mixed_short", ("bushm", "fr1f"), short="fr1f", seed=3224),
-    Spec("h21_two_en9_timit_women_samelang_short", ("en9f", "timitf"), short="timitf", seed=3225),
-    Spec("h21_three_men_de1_en8_pt5_short", ("de1m", "en8m", "pt5m"), short="pt5m", seed=3226),
-    Spec("h21_three_women_es6_fr4_en3_overlap", ("es6f", "fr4f", "en3f"), overlap=0.3, seed=3227),
-    Spec("h21_three_mixed_pt8_es3_61_short", ("pt8f", "es3m", "ls61m"), short="ls61m", seed=3228),
-    Spec("h21_three_mixed_jfk_pt5_fr0_short", ("jfkm", "pt5m", "fr0f"), short="jfkm", seed=3229),
-    Spec("h21_four_men_pt7_fr9_en5_es4", ("pt7m", "fr9m", "en5m", "es4m"), overlap=0.3, seed=3230),
-    Spec("h21_four_women_fr4_en4_es9_pt1", ("fr4f", "en4f", "es9f", "pt1f"), seed=3231),
-    Spec("h21_four_mixed_es2_fr6_austen_en2_short", ("es2m", "fr6m", "austenm", "en2f"), short="fr6m", seed=3232),
-)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
         "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16,
         "holdout17": HOLDOUT17, "holdout18": HOLDOUT18,
-        "holdout19": HOLDOUT19, "holdout20": HOLDOUT20, "holdout21": HOLDOUT21}
+        "holdout19": HOLDOUT19, "holdout20": HOLDOUT20, "holdout21": HOLDOUT21,
+        "holdout22": HOLDOUT22}

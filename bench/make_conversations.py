@@ -18,6 +18,7 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarh19 --set holdout19 --edges clip  # session 30's: one pitch, short turns
     .venv/bin/python bench/make_conversations.py /tmp/diarh20 --set holdout20 --edges clip  # session 31's: pairs, trios
     .venv/bin/python bench/make_conversations.py /tmp/h21 --set holdout21 --edges clip  # session 32's: fresh, never tuned on
+    .venv/bin/python bench/make_conversations.py /tmp/h22 --set holdout22 --edges clip  # session 33's: fresh, never tuned on
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
