@@ -283,8 +283,9 @@ class Worker(Claims, CommandThread):
             self._fail(job, result.error, False)
         else:
             tracker = Tracker(self, job)
-            if retries.alone_after_kill(job) and len(batch) == 1:
-                result = replace(result, notes=(*result.notes, retries.alone_after_kill(job)))
+            alone_why = retries.alone_after_kill(job)
+            if alone_why and len(batch) == 1:
+                result = replace(result, notes=(*result.notes, alone_why))
             try:
                 stored = store_clip(self.case, exhibit, run_id, result, batch, job.settings,
                                     self.models.loaded_speech(), on_stage=tracker.stage)
