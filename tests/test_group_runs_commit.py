@@ -17,6 +17,7 @@ import threading
 
 import pytest
 
+from app.core import processes
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
 from app.core.evidence.head import HEAD_FILE, read_head_file
@@ -26,7 +27,7 @@ from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case, case_head
 from app.core.store.db import STORE_NAME
-from app.core.store.jobs import JobQueue
+from app.core.store.jobs import STOPPED_UNFINISHED, JobQueue
 from app.worker.process import Worker
 from tests.conftest import MEDIA
 from tests.test_kills14 import _args, _notes, _outcome, _query, _run
@@ -236,20 +237,28 @@ def _attempts_failed(worker, reasons: list[str]) -> list:
 
 
 KILLED = "the worker process was killed by SIGKILL"
+OUT_OF_MEMORY = f"{KILLED} ({processes.OUT_OF_MEMORY})"
+UNKNOWN = f"{KILLED} ({processes.OOM_UNKNOWN})"
 CRASHED = "the worker process was killed by SIGSEGV"
 
 
 @pytest.mark.parametrize(("reasons", "claimed", "short"), [
     ([KILLED], len(NOTES), True),  # killed from outside: the batch again, whole (its words as a run left alone)
-    ([KILLED, KILLED], 1, True),  # but alone at its last attempt (out of memory, it was killed at every one)
+    ([KILLED, KILLED], len(NOTES), True),  # at every attempt (a user's kill or a power-off: review revA, R-H1)
+    ([STOPPED_UNFINISHED, STOPPED_UNFINISHED], len(NOTES), True),  # its worker gone with its command (R-H1)
+    ([OUT_OF_MEMORY], 1, True),  # but alone once the out-of-memory killer killed it (it would again: R-M1)
+    ([UNKNOWN], len(NOTES), True),  # that unknown (its count unreadable), whole at its first retry
+    ([UNKNOWN, UNKNOWN], 1, True),  # and alone at its last attempt (killed for memory, all its files failed)
     ([CRASHED, CRASHED], 1, True),  # a crash: alone after its first retry, still a short file
     (["unexpected error: it raised"], 1, True),  # an error in a group: each alone at once, short files
+    ([KILLED, "unexpected error: it raised"], 1, False),  # an error at its last attempt: the long path (R-H3)
     (["unexpected error: it raised", "unexpected error decoding it alone: it raised"], 1, False)])
 def test_how_a_short_file_is_retried_follows_how_its_last_attempt_ended(case, models_dir, reasons, claimed, short):
     """A short file's retries stay on the short-file path (a file killed twice before its run opened went to the
     long-file path: other words; review of trial32); killed from outside, its batch is claimed again whole (three
-    notes killed twice came out with other words, claimed alone: review revI, H1), but alone at its last attempt (a
-    batch out of memory is killed at every attempt: all its files failed; session 33); after an error,
+    notes killed twice came out with other words, claimed alone: review revI, H1), but alone once the kernel's
+    out-of-memory killer killed it, or at its last attempt when that cannot be told (a batch out of memory is killed
+    at every attempt: all its files failed; session 33); after an error,
     each file alone, and only one that raised alone goes to the long-file path (every batch-mate of a file that
     raised went there on its last attempt: review revI, M1)."""
     jobs = _attempts_failed(worker := _worker(case, models_dir), reasons)

@@ -65,3 +65,34 @@ def last_written(path: Path) -> float | None:
         return path.lstat().st_mtime
     except OSError:
         return None
+
+
+# The kernel's count of its out-of-memory kills: the machine's (Linux >= 4.13, readable by any user) and, in a
+# container, its cgroup's (v2). A worker killed while one of them rose was most likely killed for memory: its batch
+# is then decoded a file at a time (app/worker/retries.py); any other kill from outside gets its batch again whole.
+OOM_COUNTERS = (Path("/proc/vmstat"), Path("/sys/fs/cgroup/memory.events"))
+OUT_OF_MEMORY = "killed by the kernel's out-of-memory killer"
+OOM_UNKNOWN = "whether by the kernel's out-of-memory killer could not be told: its count of kills is unreadable"
+
+
+def oom_kills() -> int | None:
+    """The out-of-memory kills the readable OOM_COUNTERS hold, summed (only a rise is read); None: none readable."""
+    counts: list[int] = []
+    for path in OOM_COUNTERS:
+        try:
+            lines = path.read_text(encoding="ascii", errors="replace").splitlines()
+        except OSError:
+            continue
+        counts += [int(value) for key, _, value in (line.partition(" ") for line in lines)
+                   if key == "oom_kill" and value.strip().isdigit()]
+    return sum(counts) if counts else None
+
+
+def oom_killed_since(kills_at_start: int | None) -> str:
+    """How a process killed from outside since `kills_at_start` (oom_kills() then) is said to have died, in a
+    bracket to add to its reason: by the out-of-memory killer (the count rose), unknown (unreadable), or ''. A
+    count lower than at the start is a machine started again since (a power-off): not the OOM killer."""
+    now = oom_kills()
+    if now is None or kills_at_start is None:
+        return f" ({OOM_UNKNOWN})"
+    return f" ({OUT_OF_MEMORY})" if now > kills_at_start else ""

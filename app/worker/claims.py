@@ -63,7 +63,7 @@ class Claims:
         """`job` and the like jobs claimed to be decoded with it."""
         planned, first_retry = self._planned_batch(job), job.attempts == 2 < job.max_attempts
         raised, outside = retries.raised(job), retries.killed_from_outside(job)
-        if retries.alone_at_last(job):
+        if retries.alone_after_kill(job) or (planned and self._mates_raised(job, planned)):
             self.planned = [job.id]  # alone, none of its batch-mates decoded along (`_with_planned`)
             return [job]
         if planned and (outside or planned == [job.id] or (first_retry and not raised)):  # killed part-way: the same
@@ -99,14 +99,15 @@ class Claims:
         its words could differ from a run left alone), with its batch again on its first retry if one was planned or,
         stopped before it had a run, with the retries alike, else alone (`_claim_group`). Its attempt after the
         short-file decoding raised with the file alone goes to the long-file path (another decoder: a fault of the
-        one cannot sink it). Killed from outside (SIGKILL, SIGTERM), a batch is claimed again whole, as planned (its
-        words as a run left alone), but each file alone at its last attempt (`retries.alone_at_last`); after an error
-        or a crash, each file alone on the short path, so only the file at fault goes on to the long one."""
+        one cannot sink it), as does its last attempt after an error with its batch. Killed from outside, a batch is
+        claimed again whole, as planned (its words as a run left alone), but a file at a time after the
+        out-of-memory killer (`retries.alone_after_kill`); after an error or a crash, each file alone on the short
+        path, so only the file at fault goes on to the long one."""
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
-        if job.attempts > 1 and retries.raised_alone(job):
+        if job.attempts > 1 and (retries.raised_alone(job) or retries.raised_at_last(job)):
             return False
         return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
 
@@ -119,7 +120,8 @@ class Claims:
         """The batch to decode: a planned one whole, in its order, its files already stored decoded along
         again (their results dropped), so the others' text is the uninterrupted run's; else `ready`."""
         mine = {job.id: (job, exhibit) for job, exhibit, _ in ready}
-        if not self.planned and len(ready) == 1:  # a new job given a failed one's run (its batch-mates stored)
+        if not self.planned and len(ready) == 1 and not retries.raised(ready[0][0]):  # a new job given a failed
+            # one's run (its batch-mates stored); a retry after an error is decoded really alone
             self.planned = self._planned_batch(replace(ready[0][0], run_id=ready[0][2]))
         if not self.planned or not set(mine) <= set(self.planned):
             self.planned = []
@@ -132,6 +134,11 @@ class Claims:
                 with suppress(MediaError):  # moved or changed since: the rest are decoded without it
                     out.append((None, reachable(self.case.exhibit(self.queue.get(job_id).exhibit_id))))
         return out
+
+    def _mates_raised(self, job: Job, planned: list[int]) -> bool:
+        """Whether a batch-mate of the plan, not stored yet, last ended in an error: the plan is never formed again
+        (it raised; the job's own error can since have been a kill, which says nothing of the batch's fault)."""
+        return any(retries.raised(self.queue.get(j)) for j in planned if j != job.id and not self._stored(j))
 
     def _planned_batch(self, job: Job) -> list[int]:
         """The jobs, in order, that this job's interrupted run was decoded with ([]: none); one that took it over, in its place."""

@@ -204,6 +204,7 @@ class Worker(Claims, CommandThread):
     def _work_batch(self, jobs: list[Job]) -> None:
         """Transcribe a group of short files together; each job still gets its own events and run."""
         self.current = tuple(j.id for j in jobs)
+        decoded: list[tuple[Job | None, Exhibit]] = []  # what is decoded together (its stored batch-mates too)
         try:
             ready: list[tuple[Job, Exhibit, int]] = []
             options = jobs[0].settings
@@ -241,9 +242,10 @@ class Worker(Claims, CommandThread):
                 if self.queue.state_of(job.id) == "running":
                     self._fail(job, _one_line(exc), False)
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
+            alone = len(decoded or jobs) == 1  # said by what was decoded, not by the jobs claimed
             for job in jobs:
                 if self.queue.state_of(job.id) == "running":
-                    self._fail(job, f"{retries.ALONE if len(jobs) == 1 else retries.UNEXPECTED}: {_one_line(exc)}", True)
+                    self._fail(job, f"{retries.ALONE if alone else retries.UNEXPECTED}: {_one_line(exc)}", True)
         finally:
             self.current = ()
 
@@ -281,8 +283,9 @@ class Worker(Claims, CommandThread):
             self._fail(job, result.error, False)
         else:
             tracker = Tracker(self, job)
-            if retries.alone_at_last(job) and len(batch) == 1:
-                result = replace(result, notes=(*result.notes, retries.ALONE_AT_LAST))
+            alone_why = retries.alone_after_kill(job)
+            if alone_why and len(batch) == 1:
+                result = replace(result, notes=(*result.notes, alone_why))
             try:
                 stored = store_clip(self.case, exhibit, run_id, result, batch, job.settings,
                                     self.models.loaded_speech(), on_stage=tracker.stage)

@@ -25,6 +25,7 @@ worker_options (all optional):
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -354,7 +355,8 @@ class Supervisor:
             return
         reason = self._child_reason or describe_exit(proc.exitcode)
         self._close_pipes()
-        job_id = self._fail_jobs_of(proc.pid, reason)
+        sigkilled = self._child_reason is None and proc.exitcode == -signal.SIGKILL
+        job_id = self._fail_jobs_of(proc.pid, reason, killed=sigkilled)
         now = time.monotonic()
         self._crashes.append(now)
         while self._crashes and now - self._crashes[0] > RESTART_WINDOW_S:
@@ -366,14 +368,16 @@ class Supervisor:
         else:
             self._proc, self._gave_up = None, True
 
-    def _fail_jobs_of(self, pid: int, reason: str) -> int | None:
-        """Fail (with retry) what a dead worker was running; the attempt counts."""
+    def _fail_jobs_of(self, pid: int, reason: str, killed: bool) -> int | None:
+        """Fail (with retry) what a dead worker was running; the attempt counts. `killed` (SIGKILL): whether by
+        the out-of-memory killer is added (a retry reads it: `retries`)."""
         failed = None
         for job in self.queue.list(("running",)):
             if job.worker != worker_name(pid):
                 continue
-            state = self.queue.fail(job.id, reason, retry=True)
-            self._emit(JobFailed(job.id, reason, will_retry=state == "queued", attempt=job.attempts))
+            why = reason + self.queue.oom_killed(job.id) if killed else reason
+            state = self.queue.fail(job.id, why, retry=True)
+            self._emit(JobFailed(job.id, why, will_retry=state == "queued", attempt=job.attempts))
             failed = job.id
         self._running_job = None
         return failed

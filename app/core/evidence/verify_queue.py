@@ -56,6 +56,8 @@ class _Expected:
             v["priority"] = d.get("priority")
         if entry.action in ("job.retry_scheduled", "job.failed"):
             v["error"] = d.get("reason")
+        elif entry.action == "job.recovered" and "error" in d:  # written to the row since session 33
+            v["error"] = d["error"]
         elif entry.action in ("job.done", "job.retried"):
             v["error"] = None
         if entry.action == "job.done" and d.get("run") is not None:

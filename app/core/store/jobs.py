@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.core.errors import StoreError
+from app.core.processes import oom_killed_since, oom_kills
 from app.core.store import db
 from app.core.store.audit import AuditLog
 from app.core.store.job_records import (
@@ -50,6 +51,7 @@ __all__ = [  # the job's record lives in job_records; these names are still read
 PENDING = ("queued", "running", "paused")  # not finished: what cancel(None) stops
 DEDUPE = ("queued", "running", "paused", "done")  # an equal job in these states is reused
 DEFAULT_MAX_ATTEMPTS = 3
+STOPPED_UNFINISHED = "its worker stopped without finishing it"  # a job recovered: its worker vanished (a power-off)
 STALE_AFTER_S = 60.0  # a worker refreshes its heartbeat every few seconds while it lives
 QUEUE_PAUSED = "queue_paused"
 
@@ -162,8 +164,8 @@ class JobQueue:
                 (worker, now, now, time.time(), job_id),
             )
             job = self.get(job_id)
-            self.audit.record("job.started", f"job/{job_id}",
-                              {"worker": worker, "attempt": job.attempts, "started_at": now})
+            self.audit.record("job.started", f"job/{job_id}", {"worker": worker, "attempt": job.attempts,
+                                                               "started_at": now, "oom_kills": oom_kills()})
         return job
 
     def claimable_audio_ms(self, like: Job, max_duration_ms: int, among: Iterable[int] | None = None) -> int:
@@ -242,11 +244,22 @@ class JobQueue:
         return bool(moved)
 
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
-        """Running jobs whose worker is silent or gone go back to queued. Never cancels anything."""
+        """Running jobs whose worker is silent or gone go back to queued, why said in their error (a retry reads
+        it: `app.worker.retries`). Never cancels anything."""
+        moved = []
         with db.transaction(self.conn):
-            stale = sorted(self.unattended(stale_after_s))
-            return self._move(stale, ("running",), "queued", "job.recovered",
-                              {"reason": "its worker stopped without finishing it"}, "eta_s=NULL")
+            for job_id in sorted(self.unattended(stale_after_s)):
+                reason = STOPPED_UNFINISHED + self.oom_killed(job_id)
+                said = {"reason": reason, "error": reason}  # "error": the row's, as verify_queue reads it
+                moved += self._move([job_id], ("running",), "queued", "job.recovered", said, "eta_s=NULL, error=?",
+                                    (reason,))
+        return moved
+
+    def oom_killed(self, job_id: int) -> str:
+        """Whether the out-of-memory killer killed the worker of the job's last attempt, in a bracket to add to
+        the reason it stopped (`processes.oom_killed_since`): its count of kills when that attempt began."""
+        started = self.audit.last_holding(f"job/{job_id}", "job.started", "oom_kills")
+        return oom_killed_since(started.details["oom_kills"] if started else None)
 
     def unattended(self, stale_after_s: float = STALE_AFTER_S) -> set[int]:
         """Running jobs no worker works on any more (it was killed, or its command stopped while the
