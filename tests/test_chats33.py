@@ -112,13 +112,6 @@ def test_a_sender_read_with_a_piece_of_damaged_markup_is_unknown_and_said_in_eve
     assert read_im.note == MARKUP_SENDER_NOTE.format(read="Me pan>")
 
 
-def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
-    """A name's own "<" and ">" are written "&lt;" and "&gt;" by every exporter: such a name is no markup."""
-    from app.core.chats import discord_html
-    read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
-    assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]
-
-
 def _minified(page: str) -> str:
     """`page` as DiscordChatExporter writes it after WebMarkupMin: its ignore markers gone, the whitespace between
     tags dropped, a class's spaces trimmed and a one-token attribute value unquoted."""
@@ -218,3 +211,27 @@ def test_a_telegram_page_in_tdesktops_own_layout_reads_whole_and_says_a_lost_mes
     damaged = telegram_html.parse_pages([page[:joined + 2] + _SPOT + page[joined + 2:]], "messages.html").messages
     assert "again" not in [m.text for m in damaged]
     assert any("opens 5 messages, 4 of them read" in m.note for m in damaged)  # the date line is written as one
+
+
+def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
+    """A name's own "<" and ">" are written "&lt;" and "&gt;" by every exporter, its quotes each its own way: tdesktop
+    "&apos;" and "&quot;" (SerializeString), DCE "&#x27;" (RazorBlade's HtmlHelper.Encode), Google "&#39;". Before
+    (review revF H1) a word holding both, ">'<", '"<3"', "O'Neil<3", was found escaped on no page: a healthy page's
+    true sender was made unknown and said "the page's markup is damaged". Such a name is no markup."""
+    from app.core.chats import discord_html, googlevoice, telegram_html
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    from tests.test_chatsfix32b import _telegram_page
+    read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
+    assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]
+    for written, name in [("Anna &gt;&apos;&lt;", "Anna >'<"), ("Anna &quot;&lt;3&quot;", 'Anna "<3"'),
+                          ("Kim O&apos;Neil&lt;3", "Kim O'Neil<3")]:
+        page = _telegram_page(_tdesktop_message(1, "hi", name=written) + _tdesktop_message(2, "yo", name="Bob"))
+        read = telegram_html.parse_pages([page], "messages.html").messages
+        assert [(m.sender, m.note) for m in read] == [(name, ""), ("Bob", "")]
+    for written, name in [("anna&gt;&#x27;&lt;", "anna>'<"), ("&quot;&lt;3&quot;anna", '"<3"anna')]:
+        read = discord_html.parse(_dce_page([_dce_message(1, written, "one"), _dce_message(2, "bob", "two")]),
+                                  "c.html")[0].messages
+        assert [(m.sender, m.note) for m in read] == [(name, ""), ("bob", "")]
+    page = _text_page("Mom", [_message(1, _cite("Mom&#39;s&lt;3", "+17323217777"), "hi"), _message(2, ME, "yo")])
+    read = googlevoice.parse(page, "Mom - Text - 2021-01-22T01_33_43Z.html")[0].messages
+    assert [(m.sender, m.note) for m in read] == [("Mom's<3 (+17323217777)", ""), ("Me", "")]
