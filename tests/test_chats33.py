@@ -235,3 +235,24 @@ def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
     page = _text_page("Mom", [_message(1, _cite("Mom&#39;s&lt;3", "+17323217777"), "hi"), _message(2, ME, "yo")])
     read = googlevoice.parse(page, "Mom - Text - 2021-01-22T01_33_43Z.html")[0].messages
     assert [(m.sender, m.note) for m in read] == [("Mom's<3 (+17323217777)", ""), ("Me", "")]
+
+
+def test_a_page_whose_only_damage_is_a_sender_not_read_is_warned_on_the_command_line(case, tmp_path, capsys):
+    """Review revF M3: a spot in Anna's from_name tag made her sender unknown and said so in that message's note
+    only; `timeline` printed its usual line and no warning. Now it warns, as for a page not read past a spot."""
+    from app.cli.timeline import _take_in_all
+    from app.core.chats.html_cut import MARKUP_SENDER_SAID
+    from tests.test_chatsfix32b import _telegram_page
+    folder = tmp_path / "ChatExport_2024-01-15"
+    folder.mkdir()
+    page = _telegram_page(_tdesktop_message(1, "meet at 9") + _tdesktop_message(2, "ok", name="Bob"))
+    (folder / "messages.html").write_text(page.replace('class="from_name">', f'class="from_name"{_SPOT}>', 1),
+                                          encoding="utf-8")
+    [taken], status = _take_in_all(case, [str(folder)])
+    err = capsys.readouterr().err
+    assert status == 0 and [(m.sender, m.text) for m in taken.export.messages] == [(None, "meet at 9"), ("Bob", "ok")]
+    assert MARKUP_SENDER_SAID in taken.export.messages[0].note and "damaged HTML" not in err
+    assert ("warning: 1 message(s) with their sender or words not read where the page's markup is damaged" in err)
+    (folder / "messages.html").write_text(page, encoding="utf-8")
+    _take_in_all(case, [str(folder)])
+    assert "warning" not in capsys.readouterr().err

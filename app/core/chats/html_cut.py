@@ -73,8 +73,9 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
     return replace(chat, messages=tuple(messages))
 
 
-MARKUP_SENDER_NOTE = ("its sender is not read: the page's markup is damaged there (read as {read!r}, a piece of "
-                      "markup with the name: not taken as a sender)")
+MARKUP_SENDER_SAID = "its sender is not read: the page's markup is damaged there"
+MARKUP_SENDER_NOTE = MARKUP_SENDER_SAID + (" (read as {read!r}, a piece of markup with the name: not taken as a "
+                                           "sender)")
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
