@@ -77,7 +77,9 @@ def test_the_same_chat_exported_twice_with_a_voice_note_of_other_bytes_says_both
     timeline = build_timeline(case, second)
     [echoed] = echoed_in(timeline)
     assert (echoed.exhibit_id, echoed.messages, echoed.other_bytes) == (first, 1, 1)
-    assert "1 other message(s) are there with a file of other bytes" in echoed.warning(len(timeline.entries))
+    assert echoed.warning(len(timeline.entries)).endswith(
+        "(the same chat exported twice?); 1 message(s) there hold a file of other bytes than here (swapped or changed "
+        "in one of the two exports?): each one's note names both files' SHA-256")
     voice = timeline.entries[1]
     assert voice.also_in == () and [o.exhibit_id for o in voice.other_bytes] == [first]
     for played in (MEDIA / "en_voicenote.opus", MEDIA / "de_voicenote.opus"):

@@ -256,12 +256,15 @@ class Echoed:
     other_bytes: int = 0  # messages it holds with a file of other bytes (swapped or changed?): not 'also in'
 
     def warning(self, total: int) -> str:
-        """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
+        """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones;
+        then how many messages there hold a file of other bytes than here."""
+        other = (f"; {self.other_bytes} message(s) there hold a file of other bytes than here (swapped or changed "
+                 "in one of the two exports?): each one's note names both files' SHA-256") if self.other_bytes else ""
+        return self._echoed(total) + other
+
+    def _echoed(self, total: int) -> str:
         said = (f"{self.messages} of {total} messages are also in exhibit {self.exhibit_id} ({self.export}), "
                 "each marked 'also in'")
-        if self.other_bytes:
-            said += (f"; {self.other_bytes} other message(s) are there with a file of other bytes (swapped or "
-                     "changed in one of the two exports?), each one's note naming both files' SHA-256")
         if self.shift_minutes:
             said += (f", its times {chat_shift.said(self.shift_minutes)} than here (the two phones' clocks or time "
                      "zones differ)")
