@@ -256,3 +256,19 @@ def test_a_page_whose_only_damage_is_a_sender_not_read_is_warned_on_the_command_
     (folder / "messages.html").write_text(page, encoding="utf-8")
     _take_in_all(case, [str(folder)])
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_discord_page_whose_only_damage_is_an_author_or_words_not_read_is_warned_on_the_command_line(
+        case, tmp_path, capsys):
+    """The same for DiscordChatExporter's notes: a header's author element damaged, a message's words' tag damaged."""
+    from app.cli.timeline import _take_in_all
+    page = _dce_page([_dce_message(1, "anna", "one"), _dce_message(2, "bob", "two"), _dce_message(3, "anna", "3")])
+    for number, (tag, damaged) in enumerate([
+            ("<span class=chatlog__author title=bob>", f"<s{_SPOT}pan class=chatlog__author title=bob>"),
+            ("<span class=chatlog__markdown-preserve>two", f"<span class=chatlog__markdown-pre{_SPOT}serve>two")]):
+        html_file = tmp_path / f"Guild - chat {number} [1].html"
+        html_file.write_text(page.replace(tag, damaged), encoding="utf-8")
+        [taken], status = _take_in_all(case, [str(html_file)])
+        err = capsys.readouterr().err
+        assert status == 0 and len(taken.export.messages) == 3 and "damaged HTML" not in err, err
+        assert "warning: 1 message(s) with their sender or words not read where the page's markup is damaged" in err
