@@ -313,9 +313,9 @@ def matches(case: Case, exhibit_id: int) -> Matches:
     any second of its minute. The chat exported from both phones names people as each phone has them
     saved ("Bob Smith" on one, "Bob" on the other, each owner under their own name): a sender is the
     same as another export's where the two exports share typed messages, or one voice note or file (the
-    same exhibit: the same bytes), under that pair of names alone (`_same_people`). An export is the same chat only where a match
-    is more than a voice note or file with no words of bytes not known the same (`_weak`); two files of other
-    bytes are two messages (`_sorted_out`)."""
+    same exhibit: the same bytes), under that pair of names alone (`_same_people`). Another export is the
+    same chat only where a match is more than a voice note or file with no words whose bytes are not known
+    the same (`_weak`); two files of other bytes are two messages, said (`_sorted_out`)."""
     rows = case.conn.execute(_ECHOES.format(on="theirs.minute = mine.minute", other=""), (exhibit_id,)).fetchall()
     rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
     near = Counter(int(r[1]) for r in rows)  # exports already of this clock: no shift looked for
