@@ -53,6 +53,8 @@ def test_a_voice_note_named_but_not_in_its_export_makes_no_two_chats_one(case, t
     erin = _chat(case, tmp_path, "Erin", DAVE.replace("Dave", "Erin").replace("WA0002", "WA0001"), "README.txt",
                  MEDIA / "en_voicenote.opus")
     assert echoed_in(build_timeline(case, erin)) == []
+    frank = _chat(case, tmp_path, "Frank", CARLA.replace("Carla", "Frank"), "README.txt", MEDIA / "en_voicenote.opus")
+    assert echoed_in(build_timeline(case, frank)) == []  # neither Frank's nor Erin's voice note held
 
 
 def test_the_same_chat_exported_twice_without_a_voice_notes_file_still_marks_it_also_in(case, tmp_path):
