@@ -5,6 +5,7 @@ exports of one chat is still the same message."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from app.core.chats.intake import take_in
@@ -40,3 +41,49 @@ def test_the_same_voice_note_in_two_exports_of_one_chat_is_still_also_in(case, t
     second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
     [echoed] = echoed_in(build_timeline(case, second))
     assert (echoed.exhibit_id, echoed.messages) == (first, 2)
+
+
+def test_a_voice_note_named_but_not_in_its_export_makes_no_two_chats_one(case, tmp_path):
+    """Review revF M1: Dave's chat names its voice note but the export does not hold it (copied without it): the
+    match of Bob's two voice notes in one minute rested on nothing else, yet each chat was still 'also in' the other
+    ("the same chat exported twice?"). Neither holding its file, the same."""
+    carla = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
+    dave = _chat(case, tmp_path, "Dave", DAVE, "README.txt", MEDIA / "en_voicenote.opus")
+    assert echoed_in(build_timeline(case, dave)) == [] and echoed_in(build_timeline(case, carla)) == []
+    erin = _chat(case, tmp_path, "Erin", DAVE.replace("Dave", "Erin").replace("WA0002", "WA0001"), "README.txt",
+                 MEDIA / "en_voicenote.opus")
+    assert echoed_in(build_timeline(case, erin)) == []
+    frank = _chat(case, tmp_path, "Frank", CARLA.replace("Carla", "Frank"), "README.txt", MEDIA / "en_voicenote.opus")
+    assert echoed_in(build_timeline(case, frank)) == []  # neither Frank's nor Erin's voice note held
+
+
+def test_the_same_chat_exported_twice_without_a_voice_notes_file_still_marks_it_also_in(case, tmp_path):
+    """Its typed messages make the two exports one chat: the voice note one of them lacks is still 'also in'."""
+    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
+    again = tmp_path / "again"
+    again.mkdir()
+    second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "README.txt",
+                   MEDIA / "en_voicenote.opus")
+    timeline = build_timeline(case, second)
+    assert [[o.exhibit_id for o in e.also_in] for e in timeline.entries] == [[first], [first], []]
+
+
+def test_the_same_chat_exported_twice_with_a_voice_note_of_other_bytes_says_both_files(case, tmp_path):
+    """Review revF M2: the second export's voice note is another recording (swapped or changed): it was left out of
+    'also in' with nothing said. Now its note names both files' SHA-256 and the warning counts it."""
+    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
+    again = tmp_path / "again"
+    again.mkdir()
+    second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "PTT-20240313-WA0001.opus",
+                   MEDIA / "de_voicenote.opus")
+    timeline = build_timeline(case, second)
+    [echoed] = echoed_in(timeline)
+    assert (echoed.exhibit_id, echoed.messages, echoed.other_bytes) == (first, 1, 1)
+    assert echoed.warning(len(timeline.entries)).endswith(
+        "(the same chat exported twice?); 1 message(s) there hold a file of other bytes than here (swapped or changed "
+        "in one of the two exports?): each one's note names both files' SHA-256")
+    voice = timeline.entries[1]
+    assert voice.also_in == () and [o.exhibit_id for o in voice.other_bytes] == [first]
+    for played in (MEDIA / "en_voicenote.opus", MEDIA / "de_voicenote.opus"):
+        assert hashlib.sha256(played.read_bytes()).hexdigest() in voice.note
+    assert [e.note for e in timeline.entries if e is not voice] == ["", ""]

@@ -112,13 +112,6 @@ def test_a_sender_read_with_a_piece_of_damaged_markup_is_unknown_and_said_in_eve
     assert read_im.note == MARKUP_SENDER_NOTE.format(read="Me pan>")
 
 
-def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
-    """A name's own "<" and ">" are written "&lt;" and "&gt;" by every exporter: such a name is no markup."""
-    from app.core.chats import discord_html
-    read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
-    assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]
-
-
 def _minified(page: str) -> str:
     """`page` as DiscordChatExporter writes it after WebMarkupMin: its ignore markers gone, the whitespace between
     tags dropped, a class's spaces trimmed and a one-token attribute value unquoted."""
@@ -218,3 +211,64 @@ def test_a_telegram_page_in_tdesktops_own_layout_reads_whole_and_says_a_lost_mes
     damaged = telegram_html.parse_pages([page[:joined + 2] + _SPOT + page[joined + 2:]], "messages.html").messages
     assert "again" not in [m.text for m in damaged]
     assert any("opens 5 messages, 4 of them read" in m.note for m in damaged)  # the date line is written as one
+
+
+def test_a_name_holding_its_own_escaped_angle_brackets_is_kept_as_the_sender():
+    """A name's own "<" and ">" are written "&lt;" and "&gt;" by every exporter, its quotes each its own way: tdesktop
+    "&apos;" and "&quot;" (SerializeString), DCE "&#x27;" (RazorBlade's HtmlHelper.Encode), Google "&#39;". Before
+    (review revF H1) a word holding both, ">'<", '"<3"', "O'Neil<3", was found escaped on no page: a healthy page's
+    true sender was made unknown and said "the page's markup is damaged". Such a name is no markup."""
+    from app.core.chats import discord_html, googlevoice, telegram_html
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    from tests.test_chatsfix32b import _telegram_page
+    read = discord_html.parse(_dce_page([_dce_message(1, "&lt;3anna&gt;", "one")]), "c.html")[0].messages
+    assert [(m.sender, m.note) for m in read] == [("<3anna>", "")]
+    for written, name in [("Anna &gt;&apos;&lt;", "Anna >'<"), ("Anna &quot;&lt;3&quot;", 'Anna "<3"'),
+                          ("Kim O&apos;Neil&lt;3", "Kim O'Neil<3")]:
+        page = _telegram_page(_tdesktop_message(1, "hi", name=written) + _tdesktop_message(2, "yo", name="Bob"))
+        read = telegram_html.parse_pages([page], "messages.html").messages
+        assert [(m.sender, m.note) for m in read] == [(name, ""), ("Bob", "")]
+    for written, name in [("anna&gt;&#x27;&lt;", "anna>'<"), ("&quot;&lt;3&quot;anna", '"<3"anna')]:
+        read = discord_html.parse(_dce_page([_dce_message(1, written, "one"), _dce_message(2, "bob", "two")]),
+                                  "c.html")[0].messages
+        assert [(m.sender, m.note) for m in read] == [(name, ""), ("bob", "")]
+    page = _text_page("Mom", [_message(1, _cite("Mom&#39;s&lt;3", "+17323217777"), "hi"), _message(2, ME, "yo")])
+    read = googlevoice.parse(page, "Mom - Text - 2021-01-22T01_33_43Z.html")[0].messages
+    assert [(m.sender, m.note) for m in read] == [("Mom's<3 (+17323217777)", ""), ("Me", "")]
+
+
+def test_a_page_whose_only_damage_is_a_sender_not_read_is_warned_on_the_command_line(case, tmp_path, capsys):
+    """Review revF M3: a spot in Anna's from_name tag made her sender unknown and said so in that message's note
+    only; `timeline` printed its usual line and no warning. Now it warns, as for a page not read past a spot."""
+    from app.cli.timeline import _take_in_all
+    from app.core.chats.html_cut import MARKUP_SENDER_SAID
+    from tests.test_chatsfix32b import _telegram_page
+    folder = tmp_path / "ChatExport_2024-01-15"
+    folder.mkdir()
+    page = _telegram_page(_tdesktop_message(1, "meet at 9") + _tdesktop_message(2, "ok", name="Bob"))
+    (folder / "messages.html").write_text(page.replace('class="from_name">', f'class="from_name"{_SPOT}>', 1),
+                                          encoding="utf-8")
+    [taken], status = _take_in_all(case, [str(folder)])
+    err = capsys.readouterr().err
+    assert status == 0 and [(m.sender, m.text) for m in taken.export.messages] == [(None, "meet at 9"), ("Bob", "ok")]
+    assert MARKUP_SENDER_SAID in taken.export.messages[0].note and "damaged HTML" not in err
+    assert ("warning: 1 message(s) with their sender or words not read where the page's markup is damaged" in err)
+    (folder / "messages.html").write_text(page, encoding="utf-8")
+    _take_in_all(case, [str(folder)])
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_discord_page_whose_only_damage_is_an_author_or_words_not_read_is_warned_on_the_command_line(
+        case, tmp_path, capsys):
+    """The same for DiscordChatExporter's notes: a header's author element damaged, a message's words' tag damaged."""
+    from app.cli.timeline import _take_in_all
+    page = _dce_page([_dce_message(1, "anna", "one"), _dce_message(2, "bob", "two"), _dce_message(3, "anna", "3")])
+    for number, (tag, damaged) in enumerate([
+            ("<span class=chatlog__author title=bob>", f"<s{_SPOT}pan class=chatlog__author title=bob>"),
+            ("<span class=chatlog__markdown-preserve>two", f"<span class=chatlog__markdown-pre{_SPOT}serve>two")]):
+        html_file = tmp_path / f"Guild - chat {number} [1].html"
+        html_file.write_text(page.replace(tag, damaged), encoding="utf-8")
+        [taken], status = _take_in_all(case, [str(html_file)])
+        err = capsys.readouterr().err
+        assert status == 0 and len(taken.export.messages) == 3 and "damaged HTML" not in err, err
+        assert "warning: 1 message(s) with their sender or words not read where the page's markup is damaged" in err

@@ -25,7 +25,13 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
 from app.core.chats.app_stores import store_kind
-from app.core.chats.html_cut import NOT_READ_PAST, READ_ON_PAST, is_damaged_page_note
+from app.core.chats.discord_html import DAMAGED_TAG_NOTE, HEADER_UNREAD_NOTE
+from app.core.chats.html_cut import (
+    MARKUP_SENDER_SAID,
+    NOT_READ_PAST,
+    READ_ON_PAST,
+    is_damaged_page_note,
+)
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn, pages_shared_with
 from app.core.chats.json_cut import CUT_JSON_MARKERS
@@ -83,6 +89,11 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         if any(READ_ON_PAST in m.note for m in t.export.messages):  # a message missed where the parser read on
             print(f"{t.shown}: warning: a page is {READ_ON_PAST}: it opens more messages than were read (the note "
                   "of a message read from it says how many)", file=sys.stderr)
+        unread = sum(any(k in m.note for k in (MARKUP_SENDER_SAID, HEADER_UNREAD_NOTE, DAMAGED_TAG_NOTE))
+                     for m in t.export.messages)
+        if unread:  # a sender (or words) not read where the markup is damaged: perhaps the page's only sign of it
+            print(f"{t.shown}: warning: {unread} message(s) with their sender or words not read where the page's "
+                  "markup is damaged (each message's note says what was read)", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"

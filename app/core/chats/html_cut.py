@@ -73,22 +73,37 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
     return replace(chat, messages=tuple(messages))
 
 
-MARKUP_SENDER_NOTE = ("its sender is not read: the page's markup is damaged there (read as {read!r}, a piece of "
-                      "markup with the name: not taken as a sender)")
+MARKUP_SENDER_SAID = "its sender is not read: the page's markup is damaged there"
+MARKUP_SENDER_NOTE = MARKUP_SENDER_SAID + (" (read as {read!r}, a piece of markup with the name: not taken as a "
+                                           "sender)")
 
 
-def _markup_in(sender: str, pages: list[str]) -> bool:
-    """Whether a raw "<" or ">" of the markup was read into the sender: every exporter writes a name's own "<" and
-    ">" as "&lt;" and "&gt;", so a word of the sender holding one that no page writes so escaped is markup ("Anna
-    div>", ">Anna", 'title="anna_k" data-user-id="3">Anna', "Anna (tel<![foo]>:+1…)")."""
-    words = [word for word in sender.split() if "<" in word or ">" in word]
-    return any(not any(html.escape(word, quote=False) in page for page in pages) for word in words)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _one_form(page: str) -> str:
+    """`page` with every entity written one way: each exporter escapes a name's quotes its own way (tdesktop
+    "&apos;" and "&quot;", DCE "&#x27;", Google "&#39;"), so each is the character itself, and "<", ">", "&" (however
+    written) are "&lt;", "&gt;", "&amp;"."""
+    return _ENTITY.sub(lambda entity: html.escape(html.unescape(entity[0]), quote=False), page)
+
+
+def _angled_words(sender: str) -> list[str]:
+    return [word for word in sender.split() if "<" in word or ">" in word]
 
 
 def with_markup_senders_said(chat: Chat, pages: list[str]) -> Chat:
     """`chat` with each sender that holds a piece of the page's markup (a damaged spot inside a tag the parser read
-    on past) made unknown, its note saying what was read: a sender is the one the page names, or none."""
-    markup = {sender for sender in {m.sender for m in chat.messages} if sender and _markup_in(sender, pages)}
+    on past) made unknown, its note saying what was read: a sender is the one the page names, or none. A raw "<" or
+    ">" of the markup was read into a sender when a word of it holding one is written escaped on no page ("Anna
+    div>", ">Anna", 'title="anna_k" data-user-id="3">Anna', "Anna (tel<![foo]>:+1…)"): every exporter writes a
+    name's own "<" and ">" as "&lt;" and "&gt;", its quotes each its own way (`_one_form`, pages brought to one
+    form only when a sender holds one)."""
+    angled = {sender: words for sender in {m.sender for m in chat.messages} if sender
+              and (words := _angled_words(sender))}
+    plain = [_one_form(page) for page in pages] if angled else []
+    markup = {sender for sender, words in angled.items()
+              if any(not any(html.escape(word, quote=False) in page for page in plain) for word in words)}
     return replace(chat, messages=tuple(
         replace(m, sender=None, note="; ".join(n for n in (m.note, MARKUP_SENDER_NOTE.format(read=m.sender)) if n))
         if m.sender in markup else m for m in chat.messages))

@@ -28,9 +28,10 @@ from app.core.media import moovless
 from app.core.store import Case
 from app.core.store.chats import (
     Echo,
+    OtherBytes,
     StoredMessage,
     chat_messages,
-    echoes,
+    matches,
     stored_chats,
     translation_runs,
 )
@@ -74,6 +75,7 @@ class TimelineEntry:
     attachment: TimelineAttachment | None
     message_id: int | None = None  # the stored message's row id (what a search hit on it names)
     also_in: tuple[Echo, ...] = ()  # the same message in other exports of the case (exported twice)
+    other_bytes: tuple[OtherBytes, ...] = ()  # the same message there with a file of other bytes (its note says it)
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,18 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
                               exhibit.source.truncated, doubts.get(transcript_run or 0, ""))
 
 
+OTHER_BYTES_NOTE = ("the same message is in exhibit {exhibit} ({export}), message {number}, with a file of other "
+                    "bytes: here exhibit {file} (SHA-256 {sha256}), there exhibit {their_file} (SHA-256 "
+                    "{their_sha256}); not the same file (swapped or changed in one of the two exports?)")
+
+
+def other_bytes_note(other: OtherBytes) -> str:
+    return OTHER_BYTES_NOTE.format(exhibit=other.exhibit_id, export=other.export, number=other.number,
+                                   file=other.file_exhibit_id, sha256=other.sha256 or "not recorded",
+                                   their_file=other.their_file_exhibit_id,
+                                   their_sha256=other.their_sha256 or "not recorded")
+
+
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
                    translation_model: ModelInfo | None = None, target: str | None = None,
                    settings: dict[str, Any] | None = None, doubts: Mapping[int, str] | None = None) -> Timeline:
@@ -213,14 +227,16 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
     if translation_model is not None:
         models[translation_model.sha256 or translation_model.name] = translation_model
     entries = []
-    same = echoes(case, exhibit_id)
+    same = matches(case, exhibit_id)
     for chat in sorted(latest.values(), key=lambda c: c.position):
         for stored in chat_messages(case, chat.id):
             m = stored.message
+            other = tuple(same.other_bytes.get(stored.id, ()))
             entries.append(TimelineEntry(
-                chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
+                chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system,
+                "; ".join(n for n in (m.note, *map(other_bytes_note, other)) if n),
                 translations.get(stored.id), _attachment(case, stored, models, target, runs, doubts or {}), stored.id,
-                tuple(same.get(stored.id, ()))))
+                tuple(same.echoes.get(stored.id, ())), other))
     ordered = sorted(latest.values(), key=lambda c: c.position)
     containers = tuple(c.container for c in ordered)
     container = joined_containers(containers) if chats else export.container

@@ -264,14 +264,47 @@ class Echo:
 _NEWEST_MESSAGES = (
     "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
     " substr(COALESCE(m.datetime, m.time_written), 1, 16) AS minute, m.time_written AS written,"
-    " COALESCE(a.kind, '') AS kind, COALESCE(a.exhibit_id, 0) AS file, substr(c.container, 1, instr(c.container || '-', '-') - 1) AS app"
+    " COALESCE(a.kind, '') AS kind, COALESCE(a.exhibit_id, 0) AS file, COALESCE(a.sha256, '') AS sha,"
+    " substr(c.container, 1, instr(c.container || '-', '-') - 1) AS app"
     " FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
     " LEFT JOIN chat_attachments a ON a.message_id = m.id"
     " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
     " WHERE n.exhibit_id = c.exhibit_id AND n.position = c.position)")
 
 
+@dataclass(frozen=True)
+class OtherBytes:
+    """The same message (moment, sender, text and kind of file) in another export of the same chat, its file of other
+    bytes: a file swapped or changed in one of the two exports. Not 'also in'; said, never passed over."""
+
+    exhibit_id: int
+    export: str  # that export's exhibit name
+    index: int  # the message's place in that export's chat (from 0)
+    file_exhibit_id: int  # this export's file
+    sha256: str
+    their_file_exhibit_id: int  # that export's file
+    their_sha256: str
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Per message row id of an export, the same message in the case's other exports (`echoes`), and the same
+    message holding a file of other bytes there (`OtherBytes`)."""
+
+    echoes: dict[int, list[Echo]]
+    other_bytes: dict[int, list[OtherBytes]]
+
+
 def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
+    """Per message row id of the export, the same message in the case's other exports (`matches`)."""
+    return matches(case, exhibit_id).echoes
+
+
+def matches(case: Case, exhibit_id: int) -> Matches:
     """Per message row id of the export (its newest reading), the same message in the case's other
     exports of the same app (`whatsapp`, `whatsapp-zip`; `telegram-json`, `telegram-html`): same moment,
     sender, text and kind of attachment (the file's name is not compared: iOS numbers a chat's files anew
@@ -280,7 +313,9 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     any second of its minute. The chat exported from both phones names people as each phone has them
     saved ("Bob Smith" on one, "Bob" on the other, each owner under their own name): a sender is the
     same as another export's where the two exports share typed messages, or one voice note or file (the
-    same exhibit: the same bytes), under that pair of names alone (`_same_people`)."""
+    same exhibit: the same bytes), under that pair of names alone (`_same_people`). Another export is the
+    same chat only where a match is more than a voice note or file with no words whose bytes are not known
+    the same (`_weak`); two files of other bytes are two messages, said (`_sorted_out`)."""
     rows = case.conn.execute(_ECHOES.format(on="theirs.minute = mine.minute", other=""), (exhibit_id,)).fetchall()
     rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
     near = Counter(int(r[1]) for r in rows)  # exports already of this clock: no shift looked for
@@ -293,20 +328,45 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
         rows += [(*r, minutes) for r in found if (at := chat_shift.shifted(r[4], minutes)) is not None and (
             r[5] == at or _to_the_minute(r[6], at) or _to_the_minute(r[7], r[5]))]
     people = _same_people(rows)
+    return _sorted_out([r for r in rows if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people])
+
+
+def _other_bytes(row: tuple) -> bool:
+    return bool(row[11]) and bool(row[12]) and row[11] != row[12]
+
+
+def _weak(row: tuple) -> bool:
+    """A match of a voice note or file with no words whose bytes are not known the same (one export or both do not
+    hold its file): every chat may hold one from its sender in some minute, so it makes no two exports one chat."""
+    return not str(row[10] or "").strip() and not (row[11] and row[11] == row[12])
+
+
+def _sorted_out(rows: list[tuple]) -> Matches:
+    """The matches of each other export holding one that is not weak (the same typed words, or a file of the same
+    bytes): its others are echoes, but a file of other bytes is said (`OtherBytes`), unless the message (here or
+    there) is echoed otherwise (two voice notes of one minute)."""
+    chat = {int(r[1]) for r in rows if not _weak(r) and not _other_bytes(r)}
+    kept = [r for r in rows if int(r[1]) in chat]
     out: dict[int, list[Echo]] = {}
-    for r in rows:
-        if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people:
-            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9], r[13]))
-    return out
+    for r in kept:
+        if not _other_bytes(r):
+            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9], r[15]))
+    mine = {(int(r[0]), int(r[1])) for r in kept if not _other_bytes(r)}
+    theirs = {(int(r[1]), int(r[3])) for r in kept if not _other_bytes(r)}
+    other: dict[int, list[OtherBytes]] = {}
+    for r in kept:
+        if _other_bytes(r) and (int(r[0]), int(r[1])) not in mine and (int(r[1]), int(r[3])) not in theirs:
+            other.setdefault(int(r[0]), []).append(
+                OtherBytes(int(r[1]), str(r[2]), int(r[3]), int(r[11]), str(r[13]), int(r[12]), str(r[14])))
+    return Matches(out, other)
 
 
 _ECHOES = (
     f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
     " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
-    " mine.file, theirs.file"
+    " mine.file, theirs.file, mine.sha, theirs.sha"
     " FROM msgs mine JOIN msgs theirs ON {on} AND theirs.text = mine.text"
     " AND theirs.kind = mine.kind AND theirs.app = mine.app"
-    " AND (mine.file = 0 OR theirs.file = 0 OR theirs.file = mine.file)"  # two files of other bytes: two messages
     " AND theirs.exhibit_id != mine.exhibit_id"
     " JOIN exhibits e ON e.id = theirs.exhibit_id"
     " WHERE mine.exhibit_id = ? AND mine.moment != ''{other} ORDER BY mine.id, theirs.exhibit_id, theirs.idx")

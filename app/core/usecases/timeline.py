@@ -253,9 +253,16 @@ class Echoed:
     renamed: tuple[tuple[str, str], ...] = ()
     shift_minutes: int = 0  # that export's times this much later than this one's (its phone's clock or zone)
     shares_pages: bool = False  # a page of one chat: read with its first page here or there, taken in alone in the other
+    other_bytes: int = 0  # messages it holds with a file of other bytes (swapped or changed?): not 'also in'
 
     def warning(self, total: int) -> str:
-        """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
+        """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones;
+        then how many messages there hold a file of other bytes than here."""
+        other = (f"; {self.other_bytes} message(s) there hold a file of other bytes than here (swapped or changed "
+                 "in one of the two exports?): each one's note names both files' SHA-256") if self.other_bytes else ""
+        return self._echoed(total) + other
+
+    def _echoed(self, total: int) -> str:
         said = (f"{self.messages} of {total} messages are also in exhibit {self.exhibit_id} ({self.export}), "
                 "each marked 'also in'")
         if self.shift_minutes:
@@ -277,15 +284,17 @@ def echoed_in(timeline: Timeline, pages_shared: frozenset[int] = frozenset()) ->
     counts: Counter[tuple[int, str]] = Counter()
     renamed: dict[tuple[int, str], set[tuple[str, str]]] = {}
     shifts: dict[tuple[int, str], int] = {}
+    other_bytes: Counter[tuple[int, str]] = Counter()
     for e in timeline.entries:
         for key in {(o.exhibit_id, o.export) for o in e.also_in}:
             counts[key] += 1
+        other_bytes.update({(o.exhibit_id, o.export) for o in e.other_bytes})
         shifts.update({(o.exhibit_id, o.export): o.shift_minutes for o in e.also_in if o.shift_minutes})
         for o in e.also_in:
             if o.sender and e.sender and o.sender != e.sender:
                 renamed.setdefault((o.exhibit_id, o.export), set()).add((o.sender, e.sender))
     return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))),
-                   shifts.get((exhibit_id, name), 0), exhibit_id in pages_shared)
+                   shifts.get((exhibit_id, name), 0), exhibit_id in pages_shared, other_bytes[(exhibit_id, name)])
             for (exhibit_id, name), n in sorted(counts.items())]
 
 
