@@ -106,3 +106,27 @@ def test_a_head_file_pointed_at_a_forged_row_is_not_taken_as_the_head(made, caps
     shutil.rmtree(made["case"])
     shutil.copytree(genuine, made["case"])
     assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_an_entry_damaged_in_place_does_not_freeze_what_this_account_saw(made, capsys, tmp_path):  # noqa: F811
+    """The hash of the entry this account last saw overwritten in place: the walk stopped there for good, so the
+    genuine work done after it was never recorded as seen, and the copy from before put back verified clean, five
+    corrections lost unsaid (review revH, A-H1). An entry this process appended is what the account saw."""
+    from app.core.editing import operations as editing
+    from app.core.store import Case
+
+    backup = tmp_path / "backup"
+    shutil.copytree(made["case"], backup)
+    last = _entries(made["case"] / "case.sqlite")
+    _forged(made["case"], f"UPDATE audit_log SET hash='{'b' * 64}' WHERE id={last}")
+    case = Case.open(made["case"])
+    try:
+        segment = editing.segment_ids(case, made["run"])[0]
+        for n in range(3):
+            editing.edit_text(case, made["run"], segment, f"a genuine correction {n}", actor="DC Jones")
+    finally:
+        case.close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(backup, made["case"])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("put back to an older copy" in line for line in lines), lines

@@ -94,6 +94,7 @@ class AuditLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.intact_to: AuditHead | None = None  # the last entry an export found the chain intact up to
+        self.appended: AuditHead | None = None  # the last entry this connection appended (its transaction may yet fail)
 
     def record(self, action: str, subject: str, details: dict[str, Any] | None = None,
                actor: str | None = None) -> str:
@@ -105,11 +106,12 @@ class AuditLog:
             who, details = current_user(), {**(details or {}), NO_NAME: True}
         text = json.dumps(details or {}, sort_keys=True, ensure_ascii=False)
         digest = _entry_hash(prev, at, who, action, subject, text)
-        self.conn.execute(
+        cursor = self.conn.execute(
             "INSERT INTO audit_log (at, actor, action, subject, details_json, prev_hash, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (at, who, action, subject, text, prev, digest),
         )
+        self.appended = AuditHead(int(cursor.lastrowid or 0), digest)
         return digest
 
     def entries(self, subject_prefix: str = "") -> list[AuditEntry]:

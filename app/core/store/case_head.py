@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.core.errors import StoreError
 from app.core.evidence.head import (
+    AuditHead,
     FolderHead,
     folders_seen_beginning,
     read_folder_head,
@@ -95,24 +96,37 @@ class HeadKeeper:
         seen = [s for place in self.places() if first and (s := read_seen_head(place, first)) is not None
                 and self.audit.hash_of(s.entry_id) == s.hash]  # the account's own: never the case folder's file
         head = self.audit.chained_head(max(seen, key=lambda s: s.entry_id, default=None))  # never a row that does not chain
+        walked, head, appended = head, *self._past_a_fault(head)
         apart = None
-        if kept == head:
+        if kept == walked:
             pass  # the file already names the head: not written again (an fsync saved)
         elif kept is None or in_chain:
-            write_head_file(self.folder, head)
+            write_head_file(self.folder, walked)
         else:
             apart = kept.hash  # kept: verify says it; what this account saw beside it says it was there already
         for place in self.places():
             if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
                 continue  # what the account saw here is kept: `verify` says so on every run
             seen = read_seen_head(place, first) if first and head else None
-            if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
+            if head and (seen is None or appended or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
                 met = apart if seen is None else (seen_head_file_apart(place, first) if apart else None)
                 write_seen_head(place, first, head, met)
             if head and first and self._folder_head_moves(place, first):
                 seen_here = self.audit.folder_head()
                 if seen_here is not None:
                     write_folder_head(place, seen_here)
+
+    def _past_a_fault(self, walked: AuditHead | None) -> tuple[AuditHead | None, bool]:
+        """The head this account saw: the walk's, or, where the walk stopped at a fault and this connection has
+        just appended the log's last entry, that entry (Parley's own, genuine by construction: a row damaged in
+        place froze what the account saw, and the work done after it could be put back unseen; review revH,
+        A-H1). True when it is that entry."""
+        written = self.audit.appended
+        if written is None or (walked is not None and walked.entry_id >= written.entry_id):
+            return walked, False
+        if self.audit.head() != written:
+            return walked, False
+        return written, True
 
     def places(self) -> list[Path]:
         """Where the account keeps what it saw of this case: its folder, and the path it was named by when a
