@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tests.conftest import MEDIA
 from tests.test_cli_mistakes import run
 
 CHATS = Path(__file__).resolve().parent / "fixtures" / "chats"
@@ -41,3 +42,36 @@ def test_translate_of_a_folder_holding_a_telegram_html_export_does_not_call_it_n
     assert len(lines) == 2, err  # both pages accounted for
     assert all("a chat export" in line and "`timeline` on it with --translate-to" in line for line in lines), err
 
+
+def _timeline_cells(capsys, tmp_path: Path, out: str) -> list[str]:
+    import docx
+    import pypdf
+
+    chat = tmp_path / "chat" / "WhatsApp Chat with Weekend.txt"
+    code, _, err = run(capsys, "timeline", str(chat), "--out", str(tmp_path / out), "--format", "docx,pdf",
+                       "--case", str(tmp_path / "case"), "--model", "tiny.en", "--diarize", "off")
+    assert code == 0, err
+    document = docx.Document(str(tmp_path / out / "WhatsApp Chat with Weekend.timeline.docx"))
+    cells = [row.cells[-1].text for table in document.tables for row in table.rows]
+    pdf = pypdf.PdfReader(str(tmp_path / out / "WhatsApp Chat with Weekend.timeline.pdf"))
+    return [*cells, " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)]
+
+
+def test_a_voice_note_s_machine_draft_in_a_timeline_s_docx_and_pdf_says_it_is_one(capsys, tmp_path, models_dir):
+    """A chat's timeline (DOCX, PDF) showed a voice note's unchecked machine transcript as "[Voice note X,
+    transcript]": a reader takes it for a transcript someone stands behind. A proofread one said ", proofread",
+    a signed-off one "verified by NAME", the JSON "machine draft"; the draft, which most need the caution,
+    said nothing."""
+    (tmp_path / "chat").mkdir()
+    shutil.copy(CHATS / "whatsapp_android_en.txt", tmp_path / "chat" / "WhatsApp Chat with Weekend.txt")
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "chat" / "PTT-20240313-WA0004.opus")
+    label = "[Voice note PTT-20240313-WA0004.opus, transcript, machine draft]"
+    cells = _timeline_cells(capsys, tmp_path, "draft")
+    assert any(cell.startswith(label + "\n") for cell in cells[:-1]), cells
+    assert label in cells[-1], cells[-1]  # the PDF
+    code, _, err = run(capsys, "edit", "PTT-20240313-WA0004.opus", "--segment", "1", "--text", "Meet me at 8.",
+                       "--by", "DC Shaw", "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    cells = _timeline_cells(capsys, tmp_path, "proofread")
+    assert any(cell.startswith("[Voice note PTT-20240313-WA0004.opus, transcript, proofread]\n") for cell in cells)
+    assert "machine draft" not in " ".join(cells)
