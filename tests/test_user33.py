@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 from tests.test_cli_mistakes import run
 
 CHATS = Path(__file__).resolve().parent / "fixtures" / "chats"
@@ -75,3 +77,75 @@ def test_a_voice_note_s_machine_draft_in_a_timeline_s_docx_and_pdf_says_it_is_on
     cells = _timeline_cells(capsys, tmp_path, "proofread")
     assert any(cell.startswith("[Voice note PTT-20240313-WA0004.opus, transcript, proofread]\n") for cell in cells)
     assert "machine draft" not in " ".join(cells)
+
+
+STOPPED_WHILE_DECODING = """
+import os, signal, sys
+if __name__ == "__mp_main__":  # the worker: Ctrl-C once the batch's runs are opened, before any file is stored
+    from app.worker.process import Worker
+    real, mark = Worker._open_runs, os.environ["PARLEY_TEST_STOPPED_ONCE"]
+    def open_runs(self, *args, **kwargs):
+        opened = real(self, *args, **kwargs)
+        if not os.path.exists(mark):  # the first command only
+            open(mark, "w").close()
+            os.kill(os.getppid(), signal.SIGINT)
+            assert self.shutdown.wait(60)
+        return opened
+    Worker._open_runs = open_runs
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _transcribe(script: Path, case: Path, out: Path, notes: list[Path], **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, str(script), "transcribe", *map(str, notes), "--case", str(case), "--out", str(out),
+         "--model", "tiny.en", "--format", "json", "--diarize", "off"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO), **env), capture_output=True, text=True, check=False,
+        timeout=600)
+
+
+def test_a_batch_stopped_by_ctrl_c_is_decoded_again_whole_as_the_uninterrupted_run(tmp_path, models_dir):
+    """Ctrl-C during `queue run` of a phone's 13 short files (all in one batch), then `queue run` again: each
+    file was decoded alone, or with those stored before it (their runs kept the stopped job's run, so no other
+    could join it), 130 CPU s where an uninterrupted run took 15, and 5 of 13 texts differed from the
+    uninterrupted run's (a Romanian note read by tiny.en as "[inaudible]" became English words). The README
+    says a stopped batch "packs the same files in the same order and gives the uninterrupted text"."""
+    script = tmp_path / "stopped_while_decoding.py"
+    script.write_text(STOPPED_WHILE_DECODING, encoding="utf-8")
+    notes = [MEDIA / n for n in ("en_voicenote.opus", "en_voicenote.mp3", "ro_voicenote.3gp")]
+    mark = str(tmp_path / "stopped_once")
+    stopped = _transcribe(script, tmp_path / "case", tmp_path / "out", notes, PARLEY_TEST_STOPPED_ONCE=mark)
+    assert stopped.returncode == 130 and stopped.stderr.splitlines()[-1].startswith("interrupted"), stopped.stderr
+    again = _transcribe(script, tmp_path / "case", tmp_path / "out", notes, PARLEY_TEST_STOPPED_ONCE=mark)
+    assert again.returncode == 0, again.stderr
+    alone = _transcribe(script, tmp_path / "alone", tmp_path / "alone_out", notes, PARLEY_TEST_STOPPED_ONCE=mark)
+    assert alone.returncode == 0, alone.stderr
+    for note in notes:
+        resumed, left_alone = (_words(tmp_path / d, note) for d in ("out", "alone_out"))
+        assert resumed == left_alone, note.name
+    assert _batches(tmp_path / "case") == _batches(tmp_path / "alone")  # each file packed with the same files
+
+
+def _words(out: Path, note: Path) -> list[str]:
+    import json
+
+    [written] = [out / f"{name}.json" for name in (note.name, note.stem) if (out / f"{name}.json").is_file()]
+    return [s["text"] for s in json.loads(written.read_text(encoding="utf-8"))["segments"]]
+
+
+def _batches(case: Path) -> list[tuple[str, list[str]]]:
+    """Each complete run's file and the files its speech was decoded with, as the case recorded them."""
+    import json
+    import sqlite3
+
+    conn = sqlite3.connect(case / "case.sqlite")
+    try:
+        rows = conn.execute("SELECT e.sha256, r.state_json FROM runs r JOIN exhibits e ON e.id = r.exhibit_id"
+                            " WHERE r.status = 'complete' ORDER BY e.sha256").fetchall()
+    finally:
+        conn.close()
+    return [(sha, json.loads(state).get("packed_with")) for sha, state in rows]

@@ -212,7 +212,8 @@ class Worker(CommandThread):
         """`job` and the like jobs claimed to be decoded with it."""
         planned, first_retry = self._planned_batch(job), job.attempts == 2 < job.max_attempts
         raised, outside = retries.raised(job), retries.killed_from_outside(job)
-        if planned and (outside or planned == [job.id] or (first_retry and not raised)):  # killed part-way: the same
+        stopped = job.attempts == 1  # its batch stopped cleanly (Ctrl-C, SIGTERM) and handed back, no attempt spent
+        if planned and (outside or stopped or planned == [job.id] or (first_retry and not raised)):  # the same
             group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
                                          if j != job.id and not self._stored(j)))]
             self.planned = planned  # files again, in the same order (the same text)
