@@ -182,7 +182,7 @@ def test_the_timeline_docx_and_pdf_name_each_voice_notes_exhibit_and_hash_in_its
     said = f"(exhibit {note.exhibit_id}, SHA-256 {sha256_file(MEDIA / 'en_voicenote.opus')})"
     [docx_file] = [p for p in written if p.suffix == ".docx"]
     cells = [r.cells[-1].text for t in docx.Document(str(docx_file)).tables for r in t.rows]
-    assert ("[Voice note PTT-20240313-WA0001.opus, transcript]\nMeet me behind the station.\n" + said) in cells
+    assert ("[Voice note PTT-20240313-WA0001.opus, transcript, machine draft]\nMeet me behind the station.\n" + said) in cells
     [pdf_file] = [p for p in written if p.suffix == ".pdf"]
     text = "".join("".join(page.extract_text().split()) for page in pypdf.PdfReader(str(pdf_file)).pages)
     assert "".join(said.split()) in text

@@ -98,7 +98,7 @@ def test_a_voice_note_without_speech_says_so_in_the_docx_and_pdf(tmp_path, model
     assert data["messages"][0]["attachment"]["transcript"] == ""
     cells = [cell.text for row in Document(out / "WhatsApp Chat with Ana.timeline.docx").tables[-1].rows
              for cell in row.cells]
-    assert any(c.startswith(f"[Voice note {silent}, transcript]\n(no speech found)\n(exhibit 2, SHA-256 ")
+    assert any(c.startswith(f"[Voice note {silent}, transcript, machine draft]\n(no speech found)\n(exhibit 2, SHA-256 ")
                for c in cells), cells
     pdf = " ".join(page.extract_text() for page in PdfReader(out / "WhatsApp Chat with Ana.timeline.pdf").pages)
     assert "(no speech found)" in pdf

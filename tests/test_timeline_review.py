@@ -56,7 +56,7 @@ def test_speech_heard_without_words_is_marked_inaudible_not_no_speech(case, tmp_
     assert timeline.entries[1].attachment.transcript == "[inaudible 00:00:01]"
     paths = write_timeline(timeline, tmp_path / "out", "ana", ["docx"])
     cells = _docx_cells(paths[0])
-    assert any("transcript]\n[inaudible 00:00:01]\n(language uncertain: speech heard (4 s) but no words recognised; "
+    assert any("transcript, machine draft]\n[inaudible 00:00:01]\n(language uncertain: speech heard (4 s) but no words recognised; "
                "detected as Polish, 50% sure: re-run in its language)\n(exhibit " in c for c in cells), cells
     assert not any("(no speech found)" in c for c in cells)
 

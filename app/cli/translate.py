@@ -29,7 +29,7 @@ from app.cli.commands import TEXT_FORMATS_DEFAULT
 from app.cli.common import FAILED, OK, case_dir, fail, open_case_writing_to, parse_formats
 from app.cli.export import write_exports
 from app.cli.progress import QueueRunner, RunOutcome
-from app.core.chats.text_intake import classify
+from app.core.chats.text_intake import NOT_READ_AS_CHAT, classify, is_other_chat_export
 from app.core.editing.proofread import set_aside
 from app.core.errors import LanguageError, MediaError, ModelError, ParleyError
 from app.core.evidence.paths import check_outside_evidence
@@ -86,7 +86,8 @@ def _inputs(paths: list[str]) -> list[Input]:
             elif f.error:
                 found.append(Input(f.path, "media", error=f.error))
             else:
-                print(f"skipped {_shown(f.path)}: {f.skipped}", file=sys.stderr)
+                why = NOT_READ_AS_CHAT if is_other_chat_export(f.path) else f.skipped
+                print(f"skipped {_shown(f.path)}: {why}", file=sys.stderr)
     return found
 
 

@@ -66,7 +66,8 @@ class Claims:
         if retries.alone_after_kill(job) or (planned and self._mates_raised(job, planned)):
             self.planned = [job.id]  # alone, none of its batch-mates decoded along (`_with_planned`)
             return [job]
-        if planned and (outside or planned == [job.id] or (first_retry and not raised)):  # killed part-way: the same
+        stopped = job.attempts == 1  # its batch stopped cleanly (Ctrl-C, SIGTERM) and handed back, no attempt spent
+        if planned and (outside or stopped or planned == [job.id] or (first_retry and not raised)):  # the same
             group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
                                          if j != job.id and not self._stored(j)))]
             self.planned = planned  # files again, in the same order (the same text)

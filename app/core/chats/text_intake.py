@@ -61,6 +61,8 @@ PARSER_VERSION = 3  # 2: app.core.chats (every layout, languages, captions); 3: 
 
 TAKEN_AS_CHAT = ("already taken in as chat exhibit {exhibit} (by `timeline`): not taken in a second time; its "
                  "messages are translated by `timeline` on it with --translate-to (and --from)")
+NOT_READ_AS_CHAT = ("a chat export, which `translate` does not read (it reads WhatsApp and Signal chat texts): its "
+                    "messages are translated by `timeline` on it with --translate-to (and --from)")
 
 _SPEAKER_RE = re.compile(r"^\[(?P<ts>[^\[\]]*)\](?: (?P<sender>.*))?$", re.DOTALL)
 
@@ -134,6 +136,13 @@ def chat_container(text: str, name: str = "") -> str | None:
 
     container = sniff_text(text, name)
     return container if container in ("whatsapp", "signal") else None
+
+
+def is_other_chat_export(path: str | Path) -> bool:
+    """A file of a chat export read by `timeline` (Telegram's result.json or messages.html, a WhatsApp zip, ...)."""
+    from app.core.chats.registry import is_read_in_folder
+
+    return is_read_in_folder(Path(path))
 
 
 def chat_segments(text: str, name: str = "") -> tuple[Segment, ...]:
@@ -277,6 +286,8 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
             raise ValueError("no source or segments")
         transcript = transcript_from_json(parsed)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:  # '[[[[...': too deep
+        if is_other_chat_export(path):
+            raise MediaError(str(path), NOT_READ_AS_CHAT) from None
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MediaError(str(path), f"not a Parley transcript JSON ({reason})") from None
     src = transcript.source

@@ -20,7 +20,12 @@ from typing import Any
 from app.core.chats.records import Attachment, joined_containers, voice_note_named
 from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
-from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
+from app.core.editing.operations import (
+    STATUS_DRAFT,
+    STATUS_EDITED,
+    STATUS_VERIFIED,
+    current_transcript,
+)
 from app.core.editing.proofread import set_aside
 from app.core.evidence.provenance import software_info
 from app.core.export.base import language_text, shown_text
@@ -59,6 +64,12 @@ class TimelineAttachment:
     # newer than a person's corrections: "a machine draft, newer than the corrections (run N) by NAME, set aside"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
     doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
+
+    @property
+    def review_written(self) -> str | None:
+        """The review state as the timeline's files write it: a transcript no one has checked is a "machine draft";
+        None where there is no transcript to review."""
+        return self.review or (STATUS_DRAFT if self.transcript is not None else None)
 
 
 @dataclass(frozen=True)
@@ -323,7 +334,7 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
         "run_id": a.run_id, "translation_run_id": a.translation_run_id,
-        "review": a.review or ("machine draft" if a.transcript is not None else None),  # null: no transcript to review
+        "review": a.review_written,  # null: no transcript to review
         "truncated": a.cut_short, "language_uncertain": a.doubt or False,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,

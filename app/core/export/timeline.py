@@ -166,9 +166,8 @@ def message_cell(e: TimelineEntry) -> str:
         if a.missing:
             lines.append(missing_text(a))
         elif a.transcript is not None:
-            review = f", {a.review}" if a.review else ""
             cut = f", {CUT_SHORT}" if a.cut_short else ""
-            lines.append(f"[{label} {name}, transcript{review}{cut}]\n{a.transcript or NO_SPEECH}")
+            lines.append(f"[{label} {name}, transcript, {a.review_written}{cut}]\n{a.transcript or NO_SPEECH}")
             if a.doubt:
                 lines.append(f"({a.doubt})")
         else:
