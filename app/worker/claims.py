@@ -137,9 +137,11 @@ class Claims:
         return out
 
     def _mates_raised(self, job: Job, planned: list[int]) -> bool:
-        """Whether a batch-mate of the plan, not stored yet, last ended in an error: the plan is never formed again
-        (it raised; the job's own error can since have been a kill, which says nothing of the batch's fault)."""
-        return any(retries.raised(self.queue.get(j)) for j in planned if j != job.id and not self._stored(j))
+        """Whether a batch-mate of the plan, not stored yet, last ended in an error or killed for memory: the plan is
+        never formed again (it raised, or it would run out of memory again: review revI, I-H2; the job's own error can
+        since have been a kill, which says nothing of the batch's fault)."""
+        return any(retries.raised(mate) or retries.OUT_OF_MEMORY in (mate.error or "")
+                   for mate in (self.queue.get(j) for j in planned if j != job.id and not self._stored(j)))
 
     def _planned_batch(self, job: Job) -> list[int]:
         """The jobs, in order, that this job's interrupted run was decoded with ([]: none); one that took it over, in its place."""
