@@ -162,3 +162,24 @@ def test_tab_leaves_the_queue_so_the_transcript_is_reached_from_the_list_by_tab(
         if met[-1] is win.editor.table:
             break
     assert win.queue_view.table in met and met[-1] is win.editor.table
+
+
+@pytest.mark.parametrize("line, first", [
+    ("I spoke to Dr. Patel about the injuries he saw on the night of the fourteenth",
+     "I spoke to Dr. Patel about the injuries"),
+    ("Approx. three hundred pounds in cash was found in the glovebox of the car",
+     "Approx. three hundred pounds in cash"),
+    ('He shouted "Stop." Then he ran off towards the river', 'He shouted "Stop."'),
+    ("هل هذه السيارة البيضاء سيارتك؟ لا تعليق لدي على هذا الموضوع يا سيدي", "هل هذه السيارة البيضاء سيارتك؟"),
+    ("क्या यह आपकी कार है। कोई टिप्पणी नहीं", "क्या यह आपकी कार है।"),
+])
+def test_split_cuts_where_the_core_ends_a_sentence_near_the_middle_not_at_an_abbreviation(line, first):
+    """Any word ending in "." counted as a sentence's end wherever it stood: "I spoke to Dr." | "Patel about…",
+    "Approx." | "three hundred pounds…"; `."`, ؟ and । were not ends, so those lines were cut mid-sentence.
+    The core's sentence ends (the ones the lines are mended by) are taken, in the middle half of the line;
+    with word times and without."""
+    from app.gui.segment_actions import middle_of, split_offset
+
+    timed = gui_case.segment(10000, line, "Witness")
+    for cut in (middle_of(line), split_offset(timed, timed.start_ms)):
+        assert cut is not None and line[:cut].strip() == first, (line[:cut], line[cut:])
