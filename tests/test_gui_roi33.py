@@ -183,3 +183,37 @@ def test_split_cuts_where_the_core_ends_a_sentence_near_the_middle_not_at_an_abb
     timed = gui_case.segment(10000, line, "Witness")
     for cut in (middle_of(line), split_offset(timed, timed.start_ms)):
         assert cut is not None and line[:cut].strip() == first, (line[:cut], line[cut:])
+
+
+def test_tab_leaves_the_search_hits_and_the_translation_once_they_hold_rows(qtbot, qapp, win):
+    """Tab was kept in the Search hits, cell to cell, once a search had found something (66 of 80 presses
+    spent there, the exhibits list never reached again); the Translation, Entities and Timeline tables the
+    same. Tab now goes on to the next control from a table holding rows."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import ModelInfo
+
+    exhibit = next(e for e in win.case.exhibits() if e.source.name == "interview_stereo.wav")
+    parent = win.case.latest_run(exhibit.id, "transcribe")
+    run = win.case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"), {},
+                             software_info(), parent_run_id=parent, source_language="en")
+    win.case.append_segments(run, tuple(Segment(s.start_ms, s.end_ms, f"[de] {s.text}", source_text=s.text)
+                                        for s in gui_case.INTERVIEW), {}, "de", None)
+    win.case.finish_run(run)
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    win.tabs.setCurrentWidget(win.search_view)
+    win.search_view.box.setFocus()
+    qtbot.keyClicks(win.search_view.box, "name")
+    qtbot.keyClick(win.search_view.box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.search_view.model.rowCount() > 0, timeout=3_000)
+    win.tabs.setCurrentWidget(win.translation)
+    win.translation.show_exhibit(exhibit.id)
+    assert win.translation.model.rowCount() == len(gui_case.INTERVIEW)
+    for page, table in ((win.search_view, win.search_view.table), (win.translation, win.translation.table)):
+        win.tabs.setCurrentWidget(page)
+        table.setFocus()
+        qtbot.waitUntil(table.hasFocus, timeout=3_000)
+        table.setCurrentIndex(table.model().index(0, 0))
+        qtbot.keyClick(table, Qt.Key.Key_Tab)
+        assert not table.hasFocus(), f"Tab stayed in {type(page).__name__}'s table"
