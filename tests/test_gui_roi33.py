@@ -217,3 +217,30 @@ def test_tab_leaves_the_search_hits_and_the_translation_once_they_hold_rows(qtbo
         table.setCurrentIndex(table.model().index(0, 0))
         qtbot.keyClick(table, Qt.Key.Key_Tab)
         assert not table.hasFocus(), f"Tab stayed in {type(page).__name__}'s table"
+
+
+def test_closing_during_an_export_finishes_it_with_the_window_still_saying_so(qtbot, qapp, models_dir, tmp_path):
+    """Closed while an export was being written (to a USB stick, say), the window vanished at once and
+    "Finishing the export before closing…" was shown on a hidden window: the stick could be pulled while the
+    export was still written. The window stays, saying so, until the export is written; it is hidden after,
+    before its worker is waited for."""
+    import threading
+
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow(gui_case.build_case(tmp_path), gui_case.settings(tmp_path, models_dir), start_worker=False)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(window.isVisible, timeout=3_000)
+    writing = threading.Event()
+    export = threading.Thread(target=writing.wait, args=(10,))  # an export still being written
+    export.start()
+    window.exporter.thread = export
+    while_written: list[tuple[bool, str]] = []
+    join = export.join
+    export.join = lambda *a, **k: (while_written.append((window.isVisible(), window.statusBar().currentMessage())),
+                                   writing.set(), join(*a, **k))
+    window.close()
+    window.case.close()
+    assert while_written == [(True, "Finishing the export before closing…")]
+    assert not window.isVisible()
