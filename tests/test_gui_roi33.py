@@ -244,3 +244,17 @@ def test_closing_during_an_export_finishes_it_with_the_window_still_saying_so(qt
     window.case.close()
     assert while_written == [(True, "Finishing the export before closing…")]
     assert not window.isVisible()
+
+
+def test_ctrl_l_opens_an_exhibits_list_dragged_shut_before_giving_it_the_keyboard(qtbot, qapp, win, lines):
+    """With the exhibits pane dragged shut, Ctrl+L gave the keyboard to a list no one could see (Down then
+    opened other exhibits unseen). The pane is opened again, and the list then has the keys."""
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    table = gui_case.focus_table(qtbot, qapp, win)
+    left = win.splitters[1]
+    left.setSizes([0, sum(left.sizes())])
+    qtbot.waitUntil(lambda: win.exhibits.table.visibleRegion().isEmpty(), timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(win.exhibits.table.hasFocus, timeout=3_000)
+    qtbot.waitUntil(lambda: not win.exhibits.table.visibleRegion().isEmpty(), timeout=3_000)
+    assert left.sizes()[0] > 0
