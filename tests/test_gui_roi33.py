@@ -110,8 +110,9 @@ def test_ctrl_l_takes_the_keyboard_from_a_transcript_to_the_exhibits_list_and_en
 
 def test_the_history_says_which_line_was_given_another_speaker(tmp_path, qapp):
     """Ctrl+2 on one line of the interview left a History row "Speaker set: DC Smith → Witness", not saying
-    which of the interview's lines it was (the text edits beside it read "at 00:20.2: …"). One line given
-    another speaker now opens with its time; many in one step still give their count."""
+    which of the interview's lines it was (the text edits beside it read "at 00:20.2: …"). Its row now opens with
+    the line's time; many lines in one step with the first's (they gave only a count), and the row of its Undo
+    too (it read "Speaker set (revision N)")."""
     from app.gui.history_view import describe
 
     case = gui_case.build_case(tmp_path)
@@ -119,13 +120,15 @@ def test_the_history_says_which_line_was_given_another_speaker(tmp_path, qapp):
         exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
         run = case.latest_runs(exhibit.id, None)[0]
         ids = editing.segment_ids(case, run)
-        editing.set_speaker(case, run, ids[3], "Witness", actor="PS Reader")
-        editing.set_speakers(case, run, ids[:2], "Witness", actor="PS Reader")
-        one, many = (describe(r) for r in editing.history(case, run))
+        one_change = editing.set_speaker(case, run, ids[3], "Witness", actor="PS Reader")
+        editing.set_speakers(case, run, ids[1:3], "Witness", actor="PS Reader")
+        editing.undo(case, one_change.revision_id, actor="PS Reader")
+        one, many, undone = (describe(r) for r in editing.history(case, run))
     finally:
         case.close()
     assert one == "at 00:10.0: DC Smith → Witness", one
-    assert many == "DC Smith → Witness in 2 segment(s)", many
+    assert many == "at 00:04.0: DC Smith, Witness → Witness in 2 segment(s)", many
+    assert undone == f"at 00:10.0: Speaker set (revision {one_change.revision_id})", undone
 
 
 def test_the_window_is_gone_from_the_screen_before_its_worker_is_waited_for(qtbot, qapp, models_dir, tmp_path):
