@@ -237,10 +237,13 @@ class JobQueue:
         return "failed"
 
     def release(self, job_id: int, reason: str = "worker stopped") -> bool:
-        """Give a running job back to the queue without spending an attempt (orderly stop)."""
+        """Give a running job back to the queue without spending an attempt (orderly stop). With nothing of its
+        run stored its progress goes back to 0 (a short file decoded to 95% in memory read "queued 95%")."""
         with db.transaction(self.conn):
             moved = self._move([job_id], ("running",), "queued", "job.released", {"reason": reason},
-                               "attempts=MAX(0, attempts-1), eta_s=NULL", owned=True)
+                               "attempts=MAX(0, attempts-1), eta_s=NULL, progress=CASE WHEN EXISTS"
+                               " (SELECT 1 FROM segments s WHERE s.run_id=jobs.run_id) THEN progress ELSE 0 END",
+                               owned=True)
         return bool(moved)
 
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
