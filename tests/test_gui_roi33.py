@@ -110,8 +110,9 @@ def test_ctrl_l_takes_the_keyboard_from_a_transcript_to_the_exhibits_list_and_en
 
 def test_the_history_says_which_line_was_given_another_speaker(tmp_path, qapp):
     """Ctrl+2 on one line of the interview left a History row "Speaker set: DC Smith → Witness", not saying
-    which of the interview's lines it was (the text edits beside it read "at 00:20.2: …"). One line given
-    another speaker now opens with its time; many in one step still give their count."""
+    which of the interview's lines it was (the text edits beside it read "at 00:20.2: …"). Its row now opens with
+    the line's time; many lines in one step with the first's (they gave only a count), and the row of its Undo
+    too (it read "Speaker set (revision N)")."""
     from app.gui.history_view import describe
 
     case = gui_case.build_case(tmp_path)
@@ -119,13 +120,15 @@ def test_the_history_says_which_line_was_given_another_speaker(tmp_path, qapp):
         exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
         run = case.latest_runs(exhibit.id, None)[0]
         ids = editing.segment_ids(case, run)
-        editing.set_speaker(case, run, ids[3], "Witness", actor="PS Reader")
-        editing.set_speakers(case, run, ids[:2], "Witness", actor="PS Reader")
-        one, many = (describe(r) for r in editing.history(case, run))
+        one_change = editing.set_speaker(case, run, ids[3], "Witness", actor="PS Reader")
+        editing.set_speakers(case, run, ids[1:3], "Witness", actor="PS Reader")
+        editing.undo(case, one_change.revision_id, actor="PS Reader")
+        one, many, undone = (describe(r) for r in editing.history(case, run))
     finally:
         case.close()
     assert one == "at 00:10.0: DC Smith → Witness", one
-    assert many == "DC Smith → Witness in 2 segment(s)", many
+    assert many == "at 00:04.0: DC Smith, Witness → Witness in 2 segment(s)", many
+    assert undone == f"at 00:10.0: Speaker set (revision {one_change.revision_id})", undone
 
 
 def test_the_window_is_gone_from_the_screen_before_its_worker_is_waited_for(qtbot, qapp, models_dir, tmp_path):
@@ -162,3 +165,99 @@ def test_tab_leaves_the_queue_so_the_transcript_is_reached_from_the_list_by_tab(
         if met[-1] is win.editor.table:
             break
     assert win.queue_view.table in met and met[-1] is win.editor.table
+
+
+@pytest.mark.parametrize("line, first", [
+    ("I spoke to Dr. Patel about the injuries he saw on the night of the fourteenth",
+     "I spoke to Dr. Patel about the injuries"),
+    ("Approx. three hundred pounds in cash was found in the glovebox of the car",
+     "Approx. three hundred pounds in cash"),
+    ('He shouted "Stop." Then he ran off towards the river', 'He shouted "Stop."'),
+    ("هل هذه السيارة البيضاء سيارتك؟ لا تعليق لدي على هذا الموضوع يا سيدي", "هل هذه السيارة البيضاء سيارتك؟"),
+    ("क्या यह आपकी कार है। कोई टिप्पणी नहीं", "क्या यह आपकी कार है।"),
+])
+def test_split_cuts_where_the_core_ends_a_sentence_near_the_middle_not_at_an_abbreviation(line, first):
+    """Any word ending in "." counted as a sentence's end wherever it stood: "I spoke to Dr." | "Patel about…",
+    "Approx." | "three hundred pounds…"; `."`, ؟ and । were not ends, so those lines were cut mid-sentence.
+    The core's sentence ends (the ones the lines are mended by) are taken, in the middle half of the line;
+    with word times and without."""
+    from app.gui.segment_actions import middle_of, split_offset
+
+    timed = gui_case.segment(10000, line, "Witness")
+    for cut in (middle_of(line), split_offset(timed, timed.start_ms)):
+        assert cut is not None and line[:cut].strip() == first, (line[:cut], line[cut:])
+
+
+def test_tab_leaves_the_search_hits_and_the_translation_once_they_hold_rows(qtbot, qapp, win):
+    """Tab was kept in the Search hits, cell to cell, once a search had found something (66 of 80 presses
+    spent there, the exhibits list never reached again); the Translation, Entities and Timeline tables the
+    same. Tab now goes on to the next control from a table holding rows."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import ModelInfo
+
+    exhibit = next(e for e in win.case.exhibits() if e.source.name == "interview_stereo.wav")
+    parent = win.case.latest_run(exhibit.id, "transcribe")
+    run = win.case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"), {},
+                             software_info(), parent_run_id=parent, source_language="en")
+    win.case.append_segments(run, tuple(Segment(s.start_ms, s.end_ms, f"[de] {s.text}", source_text=s.text)
+                                        for s in gui_case.INTERVIEW), {}, "de", None)
+    win.case.finish_run(run)
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    win.tabs.setCurrentWidget(win.search_view)
+    win.search_view.box.setFocus()
+    qtbot.keyClicks(win.search_view.box, "name")
+    qtbot.keyClick(win.search_view.box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.search_view.model.rowCount() > 0, timeout=3_000)
+    win.tabs.setCurrentWidget(win.translation)
+    win.translation.show_exhibit(exhibit.id)
+    assert win.translation.model.rowCount() == len(gui_case.INTERVIEW)
+    for page, table in ((win.search_view, win.search_view.table), (win.translation, win.translation.table)):
+        win.tabs.setCurrentWidget(page)
+        table.setFocus()
+        qtbot.waitUntil(table.hasFocus, timeout=3_000)
+        table.setCurrentIndex(table.model().index(0, 0))
+        qtbot.keyClick(table, Qt.Key.Key_Tab)
+        assert not table.hasFocus(), f"Tab stayed in {type(page).__name__}'s table"
+
+
+def test_closing_during_an_export_finishes_it_with_the_window_still_saying_so(qtbot, qapp, models_dir, tmp_path):
+    """Closed while an export was being written (to a USB stick, say), the window vanished at once and
+    "Finishing the export before closing…" was shown on a hidden window: the stick could be pulled while the
+    export was still written. The window stays, saying so, until the export is written; it is hidden after,
+    before its worker is waited for."""
+    import threading
+
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow(gui_case.build_case(tmp_path), gui_case.settings(tmp_path, models_dir), start_worker=False)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(window.isVisible, timeout=3_000)
+    writing = threading.Event()
+    export = threading.Thread(target=writing.wait, args=(10,))  # an export still being written
+    export.start()
+    window.exporter.thread = export
+    while_written: list[tuple[bool, str]] = []
+    join = export.join
+    export.join = lambda *a, **k: (while_written.append((window.isVisible(), window.statusBar().currentMessage())),
+                                   writing.set(), join(*a, **k))
+    window.close()
+    window.case.close()
+    assert while_written == [(True, "Finishing the export before closing…")]
+    assert not window.isVisible()
+
+
+def test_ctrl_l_opens_an_exhibits_list_dragged_shut_before_giving_it_the_keyboard(qtbot, qapp, win, lines):
+    """With the exhibits pane dragged shut, Ctrl+L gave the keyboard to a list no one could see (Down then
+    opened other exhibits unseen). The pane is opened again, and the list then has the keys."""
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    table = gui_case.focus_table(qtbot, qapp, win)
+    left = win.splitters[1]
+    left.setSizes([0, sum(left.sizes())])
+    qtbot.waitUntil(lambda: win.exhibits.table.visibleRegion().isEmpty(), timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(win.exhibits.table.hasFocus, timeout=3_000)
+    qtbot.waitUntil(lambda: not win.exhibits.table.visibleRegion().isEmpty(), timeout=3_000)
+    assert left.sizes()[0] > 0

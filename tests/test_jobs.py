@@ -224,3 +224,30 @@ def test_counts_cover_every_state(case, queue):
     counts = queue.counts()
     assert counts["queued"] == 1 and set(counts) == {"queued", "running", "done", "failed",
                                                       "cancelled", "paused"}
+
+
+def test_a_released_job_keeps_only_the_progress_its_run_has_stored(case, queue):
+    """A short file's job decoded to 95% in memory, then given back to the queue as the window closed, still
+    read "queued 95%" (a supervisor expects little left; none of it was stored, and it was decoded again). Given
+    back with nothing of its run stored, it reads 0%; with segments stored, what it reported stays. A job whose
+    worker was killed (recovered) the same."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import ModelInfo, Segment
+
+    jobs = [queue.add(_exhibit(case, n), "transcribe", OPTIONS) for n in (1, 2, 3)]
+    claimed = [queue.claim("w") for _ in jobs]
+    assert [job.id for job in claimed] == jobs
+    for job_id, job in zip(jobs, claimed):
+        run = case.start_run(job.exhibit_id, "transcribe", ModelInfo("base", "/m", "00" * 32, "whisper"), {},
+                             software_info())
+        queue.attach_run(job_id, run)
+        queue.heartbeat(job_id, 0.95)
+        if job_id == jobs[1]:
+            case.append_segments(run, (Segment(0, 900, "Yes."),), {"done_ms": {"mix": 950}}, "en", 0.9)
+        if job_id == jobs[2]:
+            _age_heartbeat(case, job_id, 3600)  # its worker killed
+            assert queue.recover_stale() == [job_id]
+        else:
+            assert queue.release(job_id, "worker shutting down")
+    assert [(queue.get(j).state, queue.get(j).progress) for j in jobs] == [
+        ("queued", 0.0), ("queued", 0.95), ("queued", 0.0)]

@@ -52,14 +52,15 @@ def open_case(w: Any, folder: Path) -> None:
 
 def close_down(w: Any) -> None:
     """Before the window goes: the line being typed stored (not left to the editor's losing the focus as
-    the window hides), the place and layout saved, the window hidden (it stood frozen on screen while the
-    worker was given its 5 s to stop), then the export written, keys, player and worker let go."""
+    the window hides), the place and layout saved, an export being written finished with the window still
+    showing it (hidden first, a USB stick could be pulled while it was written), then the window hidden (it
+    stood frozen on screen while the worker was given its 5 s to stop), keys, player and worker let go."""
     w.closed_down = True  # a refresh asked for at the event loop's next turn (window_worker.soon) is not made
     w.editor.segments.editor_cursor()
     save_place(w, w.settings)
     save_state(w, w.settings)
-    w.hide()
     w.exporter.finish()
+    w.hide()
     w.refresh_timer.stop()
     w.router.detach()
     w.focus_return.detach()

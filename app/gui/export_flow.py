@@ -122,6 +122,7 @@ class ExportFlow(QObject):
         """The window closes: an export being written is finished first, not cut off."""
         if self.thread is not None and self.thread.is_alive():
             self.window.statusBar().showMessage("Finishing the export before closing…")
+            self.window.statusBar().repaint()  # painted now: the join holds the event loop until it is written
             self.thread.join()
 
     def export_now(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:

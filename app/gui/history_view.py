@@ -51,11 +51,14 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+_LINE_OPS = ("edit_text", "split", "merge", "set_speaker")  # changes made to lines the user chose
+
+
 def describe(rev: editing.Revision, whole: bool = False) -> str:
     """What a revision did, in words a supervisor reads: old -> new text, names, counts; each text
     shortened unless `whole`."""
-    one_line = rev.op == "set_speaker" and len(rev.before.get("segments", [])) == 1  # one line given another speaker
-    where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") or one_line else ""  # which segment: its time
+    changed = str(rev.params.get("op")) if rev.op in ("undo", "redo") else rev.op  # an undo's row says where too
+    where = _at(rev.before) if changed in _LINE_OPS else ""  # which segment: its time (the first's)
     short = _short if not whole else (lambda text, _limit=0: text)
     return where + _change(rev.op, rev.params, rev.before, rev.after, short)
 

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 
+from app.core.asr.sentence_ends import ends_sentence
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
 from app.core.export.base import inaudible_marker
@@ -34,15 +35,19 @@ def merge_question(speakers: list[str | None]) -> str:
 
 ONE_WORD = "A line of one word cannot be split."
 _SPACELESS = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
-_SENTENCE_ENDS = (".", "?", "!", "…", "。", "？", "！")
 
 
 def nearest_middle(text: str, starts: list[int]) -> int:
-    """Of the word starts a line may be cut at, the one nearest its middle; a sentence's start first where the
-    line holds more than one sentence ("Is that your car?" | "No comment.": two turns the machine gave one line,
-    the usual reason to split). The middle word alone cut a question in two: "…the vehicle. Do" | "you recognize…"."""
-    sentences = [p for p in starts if text[:p].rstrip().endswith(_SENTENCE_ENDS)]
-    return min(sentences or starts, key=lambda p: abs(p - len(text) // 2))
+    """Of the word starts a line may be cut at, the one nearest its middle; a sentence's start first where one
+    lies in the line's middle half ("Is that your car?" | "No comment.": two turns the machine gave one line,
+    the usual reason to split). The middle word alone cut a question in two: "…the vehicle. Do" | "you
+    recognize…". A sentence end is the core's (the one the transcript's lines are mended by): "Dr." or "p.m."
+    ends none, `."`, ؟ and । do; one it misreads ("exhibit no." | "6") costs at most a cut a quarter off the
+    middle, not a cut at the line's first word."""
+    middle, near = len(text) // 2, len(text) // 4
+    sentences = [p for p in starts if abs(p - middle) <= near
+                 and ends_sentence(text[:p].split()[-1], text[p:].split()[0])]
+    return min(sentences or starts, key=lambda p: abs(p - middle))
 
 
 def middle_of(text: str) -> int | None:

@@ -13,13 +13,14 @@ ROOT = QModelIndex()  # the invisible root (a default argument, made once)
 
 
 def rows_table(model: QAbstractItemModel) -> QTableView:
-    """A read-only table over `model`: whole rows selected, one at a time, no row numbers."""
+    """A read-only table over `model`: whole rows selected, one at a time, no row numbers, Tab to the next control."""
     table = QTableView()
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
+    table.setTabKeyNavigation(False)  # Tab leaves the table (cell to cell once it held rows, never out)
     return table
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker
 
 from app.core.store.views import latest_speech_run, speech_runs
 from app.gui.run_notice import run_title
+from app.gui.window_layout import LEFT_SIZES
 
 
 def open_at(w: Any, exhibit_id: int, run_id: int, ms: int) -> None:
@@ -37,8 +38,12 @@ def keys_to_transcript(w: Any, ms: int) -> None:
 def keys_to_exhibits(w: Any) -> None:
     """Ctrl+L: the keyboard to the exhibits list, on the exhibit open, the line being typed kept; Down
     then opens the next exhibit and Enter goes into its transcript. From a transcript the list was reached
-    by the mouse or by Shift+Tab past some twenty buttons, the queue's among them."""
+    by the mouse or by Shift+Tab past some twenty buttons, the queue's among them. A list dragged shut is
+    opened again first (the keys went to a list no one could see, and Down opened exhibits unseen)."""
     w.editor.segments.editor_cursor()
+    left = w.splitters[1]
+    if left.sizes()[0] == 0:
+        left.setSizes(list(LEFT_SIZES))
     w.exhibits.table.setFocus()
 
 

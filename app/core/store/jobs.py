@@ -54,6 +54,9 @@ DEFAULT_MAX_ATTEMPTS = 3
 STOPPED_UNFINISHED = "its worker stopped without finishing it"  # a job recovered: its worker vanished (a power-off)
 STALE_AFTER_S = 60.0  # a worker refreshes its heartbeat every few seconds while it lives
 QUEUE_PAUSED = "queue_paused"
+# a job back in the queue with nothing of its run stored is at 0% (a short file decoded to 95% in memory, then given
+# back or its worker killed, read "queued 95%" and was decoded again from the start); stored chunks keep theirs
+STORED_PROGRESS = "progress=CASE WHEN EXISTS (SELECT 1 FROM segments s WHERE s.run_id=jobs.run_id) THEN progress ELSE 0 END"
 
 
 def _marks(values: Iterable[Any]) -> str:
@@ -240,7 +243,7 @@ class JobQueue:
         """Give a running job back to the queue without spending an attempt (orderly stop)."""
         with db.transaction(self.conn):
             moved = self._move([job_id], ("running",), "queued", "job.released", {"reason": reason},
-                               "attempts=MAX(0, attempts-1), eta_s=NULL", owned=True)
+                               f"attempts=MAX(0, attempts-1), eta_s=NULL, {STORED_PROGRESS}", owned=True)
         return bool(moved)
 
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
@@ -251,8 +254,8 @@ class JobQueue:
             for job_id in sorted(self.unattended(stale_after_s)):
                 reason = STOPPED_UNFINISHED + self.oom_killed(job_id)
                 said = {"reason": reason, "error": reason}  # "error": the row's, as verify_queue reads it
-                moved += self._move([job_id], ("running",), "queued", "job.recovered", said, "eta_s=NULL, error=?",
-                                    (reason,))
+                moved += self._move([job_id], ("running",), "queued", "job.recovered", said,
+                                    f"eta_s=NULL, error=?, {STORED_PROGRESS}", (reason,))
         return moved
 
     def oom_killed(self, job_id: int) -> str:
