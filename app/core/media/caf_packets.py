@@ -58,8 +58,8 @@ class Table:
         frames = self.packets * self.frames_per_packet
         body = (self.header or struct.pack(">qqii", self.packets, frames, 0, 0)) + self.sizes
         chunk = b"pakt" + struct.pack(">q", len(body)) + body
-        if self.to_the_end is not None:  # its data chunk stated as ending the file: ffmpeg reads no chunk after
-            handle = Patched(handle, {self.to_the_end[0]: struct.pack(">q", self.to_the_end[1])})  # a size of -1
+        if self.to_the_end is not None:  # the data's size stated (ffmpeg reads no chunk after a size of -1, the
+            handle = Patched(handle, {self.to_the_end[0]: struct.pack(">q", self.to_the_end[1])})  # table put there)
         return _replaced(handle, self.pakt, chunk)
 
 
@@ -200,11 +200,12 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
             break
         packets, used, at = packets + 1, used + size, at + width
     sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
-    if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):  # a cut file, or (its size -1:
+    if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):
+        # a cut file (ffmpeg reads the packets present by the table, and the length it states stands), or, where the
+        # data size is -1 and tells no cut, one entry stated too long (mended as in its twin of stated size)
         entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate, 1,
-                                 to_the_end) if to_the_end else None  # no size told) one entry damaged
-        return None if entry is None else replace(entry, header=header)  # a cut file: ffmpeg reads the packets
-        # present by the table, and the length it states stands
+                                 to_the_end) if to_the_end else None
+        return None if entry is None else replace(entry, header=header)
     whole = (packets == stated and (used == audio or to_the_end is not None) and stated_size >= PAKT_HEADER + at and sane)
     # (a data chunk 'to the end of the file' with bytes after the packets its whole table locates: junk, a file)
     if (whole and not (alac_at is not None and _misplaced(handle, alac_at, table[:at]))) or not packets:
