@@ -86,7 +86,7 @@ FIRSTS = {"wav": ("-ar", "16000"), "m4a": ("-c:a", "aac", "-b:a", "48k"), "caf":
 SECONDS = {"mp3": ("-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"),
            "aac": ("-c:a", "aac", "-b:a", "48k", "-f", "adts"), "wav": ("-ar", "16000")}
 BARE = "MPEG audio or ADTS AAC frames (an MP3 or AAC with no tag)"
-NAMED = {"wav": "a WAV", "mp3": BARE, "aac": BARE}  # a second file, as the note names it
+NAMED = {"wav": "a WAV", "mp3": BARE, "aac": BARE, "copy": "a CAF"}  # a second file, as the note names it
 JOINED = [("wav", "mp3"), ("m4a", "aac"), ("caf", "mp3"), ("caf", "aac"), ("opus", "wav"), ("opus", "mp3"),
           ("ogg", "aac"), ("amr", "mp3"), ("amr", "aac"), ("flac", "mp3"), ("flac", "aac")]
 
@@ -139,7 +139,7 @@ def test_an_m4a_whose_media_data_runs_to_the_end_followed_by_a_file_is_heard_alo
 
 
 @pytest.mark.parametrize("coding, codec", [("aac", ("-c:a", "aac", "-b:a", "48k")), ("opus", ("-c:a", "libopus"))])
-@pytest.mark.parametrize("after", ["junk", "wav", "mp3"])
+@pytest.mark.parametrize("after", ["junk", "wav", "mp3", "copy"])  # copy: review revB L1 (three notes, two false)
 def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard_whole(tmp_path, coding, codec,
                                                                                         after):
     source = _speech(tmp_path / f"source.{'m4a' if coding == 'aac' else 'webm'}", 4, *codec)
@@ -147,7 +147,8 @@ def test_an_apple_caf_of_data_size_minus_one_with_bytes_after_its_audio_is_heard
     struct.pack_into(">q", written, _caf_data_size_at(bytes(written)), -1)
     whole = tmp_path / "whole.caf"
     whole.write_bytes(bytes(written))
-    other = os.urandom(4096) if after == "junk" else _speech(tmp_path / f"other.{after}", 2, *SECONDS[after]).read_bytes()
+    other = {"junk": os.urandom(4096), "copy": bytes(written)}.get(after) or _speech(
+        tmp_path / f"other.{after}", 2, *SECONDS[after]).read_bytes()
     followed = tmp_path / "followed.caf"
     followed.write_bytes(bytes(written) + other)
     whole_source, whole_audio, whole_reader = _heard(whole)

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from app.core.media import caf_entries
 from app.core.media.by_content import remembered
-from app.core.media.views import Spliced, from_start
+from app.core.media.views import Patched, Spliced, from_start
 
 MAX_CHUNKS = 64
 PAKT_HEADER = 24  # packets (8), valid frames (8), priming frames (4), remainder frames (4)
@@ -36,6 +36,7 @@ class Table:
     unlocated: int  # audio bytes after the located packets
     mended: tuple[tuple[int, int, int], ...] = ()  # entries put right: each its packet, the size stated, the size used
     header: bytes = b""  # the table's own header, kept when it is whole (its priming and remainder frames)
+    to_the_end: tuple[int, int] | None = None  # a data chunk of size -1: its size field, and the size ending the file
 
     @property
     def note(self) -> str:
@@ -57,6 +58,8 @@ class Table:
         frames = self.packets * self.frames_per_packet
         body = (self.header or struct.pack(">qqii", self.packets, frames, 0, 0)) + self.sizes
         chunk = b"pakt" + struct.pack(">q", len(body)) + body
+        if self.to_the_end is not None:  # the data's size stated (ffmpeg reads no chunk after a size of -1, the
+            handle = Patched(handle, {self.to_the_end[0]: struct.pack(">q", self.to_the_end[1])})  # table put there)
         return _replaced(handle, self.pakt, chunk)
 
 
@@ -105,6 +108,11 @@ class _Chunks:
     cut: bool  # the data chunk's size runs past the file's end, or is -1 ('to the end of the file')
     to_the_end: bool  # its size is -1
 
+    @property
+    def size_to_the_end(self) -> tuple[int, int] | None:
+        """Where the data chunk's size of -1 is, and the size that has it end the file (None for another size)."""
+        return (self.data[0] - 12, self.data[1] - self.data[0] + 4) if self.to_the_end else None
+
 
 def _chunks(handle: BinaryIO) -> _Chunks | None:
     """A CAF's desc, data and pakt chunks, or None where one is missing (or no CAF)."""
@@ -145,7 +153,7 @@ def _read(handle: BinaryIO) -> Table | None:
     data = chunks.data
     alac_at = data[0] if fmt == b"alac" else None
     return _walk(handle, chunks.pakt, data[1] - data[0], frames_per_packet, rate, alac_at, chunks.cut,
-                 chunks.to_the_end)
+                 chunks.size_to_the_end)
 
 
 def ends_with_its_table(handle: BinaryIO) -> bool:
@@ -177,7 +185,7 @@ def located_end(handle: BinaryIO) -> int | None:
 
 
 def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,
-          alac_at: int | None = None, cut: bool = False, to_the_end: bool = False) -> Table | None:
+          alac_at: int | None = None, cut: bool = False, to_the_end: tuple[int, int] | None = None) -> Table | None:
     start, stop, stated_size = pakt
     handle.seek(start + 12)
     header = handle.read(PAKT_HEADER)
@@ -192,9 +200,13 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
             break
         packets, used, at = packets + 1, used + size, at + width
     sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
-    if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):  # a cut file, not damage:
-        return None  # ffmpeg reads the packets present by the table, and the length it states stands
-    whole = (packets == stated and (used == audio or to_the_end) and stated_size >= PAKT_HEADER + at and sane)
+    if cut and sane and _cut_after_a_whole_table(table, stated, stated_size, used):
+        # a cut file (ffmpeg reads the packets present by the table, and the length it states stands), or, where the
+        # data size is -1 and tells no cut, one entry stated too long (mended as in its twin of stated size)
+        entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate, 1,
+                                 to_the_end) if to_the_end else None
+        return None if entry is None else replace(entry, header=header)
+    whole = (packets == stated and (used == audio or to_the_end is not None) and stated_size >= PAKT_HEADER + at and sane)
     # (a data chunk 'to the end of the file' with bytes after the packets its whole table locates: junk, a file)
     if (whole and not (alac_at is not None and _misplaced(handle, alac_at, table[:at]))) or not packets:
         return None
@@ -223,18 +235,19 @@ def _misplaced(handle: BinaryIO, audio_at: int, table: bytes) -> bool:
 
 
 def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stated: int, audio: int,
-                     frames_per_packet: int, rate: float) -> Table | None:
-    """The table with one entry put right, when all the entries it states are there but do not
+                     frames_per_packet: int, rate: float, entries: int = caf_entries.MOST_ENTRIES,
+                     to_the_end: tuple[int, int] | None = None) -> Table | None:
+    """The table with up to `entries` entries put right, when all the entries it states are there but do not
     add up to the audio bytes (caf_entries.py), or None."""
     sizes = _entries(table, stated)
-    if sizes is None:
+    if sizes is None or (entries == 1 and sum(sizes) - audio >= max(sizes)):  # more than one size's error: a cut
         return None
 
     def table_of(tried: list[int]) -> Table:
-        return Table(pakt, caf_entries.varints(tried), stated, stated, frames_per_packet, rate, 0)
+        return Table(pakt, caf_entries.varints(tried), stated, stated, frames_per_packet, rate, 0, to_the_end=to_the_end)
 
     found = remembered(_FOUND, handle,  # each opening of the file tried the entries again
-                       lambda: caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle)))
+                       lambda: caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle), entries))
     if found is None:
         return None
     tried, indexes = found

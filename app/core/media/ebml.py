@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from app.core.media.views import from_start
 
-EBML, SEGMENT, CLUSTER, TRACKS = 0x1A45DFA3, 0x18538067, 0x1F43B675, 0x1654AE6B
+EBML, SEGMENT, CLUSTER, TRACKS, CODEC_PRIVATE = 0x1A45DFA3, 0x18538067, 0x1F43B675, 0x1654AE6B, 0x63A2
 READ = 1 << 20
 MAX_ELEMENTS = 256
 
@@ -159,3 +159,25 @@ def first_cluster(handle: BinaryIO) -> int:
         return past_tracks
     except (OSError, ValueError):
         return 4
+
+
+def meets_no_cluster(handle: BinaryIO) -> bool:
+    """Whether the walk of a Matroska/WebM file's headers meets no cluster (the file cut or damaged in them):
+    where they lead (their stated sizes, the Segment's end) says nothing of a file joined after them."""
+    try:
+        return _read_element(handle, first_cluster(handle))[0] != CLUSTER
+    except (OSError, ValueError):
+        return True
+
+
+def codec_private_at(handle: BinaryIO, at: int) -> bool:
+    """Whether a track's CodecPrivate element (its decoder's setup: a FLAC stream header) has its body start at
+    `at`: a second file's opening found there is the first file's own."""
+    start = max(0, at - 10)  # an id (2 bytes) and a size (up to 8)
+    handle.seek(start)
+    before = handle.read(at - start)
+    for width in range(1, 9):  # the size's width, then the 2-byte id before it
+        kind, _, body = _element(before, len(before) - width - 2) if len(before) >= width + 2 else (None, 0, 0)
+        if kind == CODEC_PRIVATE and body == len(before):
+            return True
+    return False

@@ -199,11 +199,22 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
             handle, flac.last_frame(handle)))
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
+    if kind == "mkv" and ebml.meets_no_cluster(handle):  # cut in its headers: its stated end (past its bytes) and
+        return _after_mkv_headers(handle)  # the walk of its headers (into the second file's bytes) say nothing
     if kind == "mkv":  # a Segment of unknown size (written as it went: a browser's recorder): where a file opens among its clusters
         stated = ebml.segment_end(handle)  # (its clusters searched once a run: 5 ms a MB, asked 4 times an opening)
         return stated if stated is not None else remembered_for_a_file(
             _AFTER_MKV, handle, lambda: _file_after(handle, ebml.first_cluster(handle)))
     return _caf_end(handle, size_of_file)
+
+
+def _after_mkv_headers(handle: BinaryIO) -> int | None:
+    """Where a file opens after a Matroska/WebM file cut in its headers: the first opening from its 5th byte on
+    that is no track's CodecPrivate (a FLAC track's holds a FLAC stream header); None where none does."""
+    at = 4
+    while (second := _file_after(handle, at)) is not None and ebml.codec_private_at(handle, second):
+        at = second + 1
+    return second
 
 
 def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | None:

@@ -73,8 +73,18 @@ NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
-    """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
-    handle = joined.first_only(handle)  # a file joined after it: read on into it, or lost
+    """The file open in ffmpeg; ValueError with a one-line reason when it cannot be, naming a file joined after
+    it (a WebM cut in its headers, then a whole WAV: the WAV went unmentioned)."""
+    try:
+        return _open_first(joined.first_only(handle))  # a file joined after it: read on into it, or lost
+    except ValueError as exc:
+        second = joined.found(handle)
+        if second is None or second.opens_as == "id3":
+            raise
+        raise ValueError(f"{exc}; {second.note}") from exc
+
+
+def _open_first(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
