@@ -130,3 +130,30 @@ def test_an_entry_damaged_in_place_does_not_freeze_what_this_account_saw(made, c
     shutil.copytree(backup, made["case"])
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any("put back to an older copy" in line for line in lines), lines
+
+
+def test_an_older_copy_put_back_then_damaged_is_still_said_put_back(made, capsys, tmp_path):  # noqa: F811
+    """An older copy of the case put back, a row of it damaged in place, then one more command: the entry that
+    command appended was recorded as seen, and `verify` no longer said the case had been put back (review revJ)."""
+    from app.core.editing import operations as editing
+    from app.core.store import Case
+
+    backup = tmp_path / "backup"
+    shutil.copytree(made["case"], backup)
+    case = Case.open(made["case"])
+    try:
+        segment = editing.segment_ids(case, made["run"])[0]
+        for n in range(3):
+            editing.edit_text(case, made["run"], segment, f"a genuine correction {n}", actor="DC Jones")
+    finally:
+        case.close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(backup, made["case"])
+    _forged(made["case"], f"UPDATE audit_log SET hash='{'b' * 64}' WHERE id={_entries(backup / 'case.sqlite') - 1}")
+    case = Case.open(made["case"])
+    try:
+        editing.edit_text(case, made["run"], segment, "one more command", actor="DC Jones")
+    finally:
+        case.close()
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("put back to an older copy" in line for line in lines), lines
