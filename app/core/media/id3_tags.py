@@ -10,6 +10,7 @@ second file, and the recording behind the tags was refused as 'an ID3 tag with n
 
 from __future__ import annotations
 
+import re
 from typing import BinaryIO
 
 from app.core.media import file_kinds
@@ -17,6 +18,8 @@ from app.core.media import file_kinds
 ID3_HEADER = file_kinds.ID3_HEADER
 MOST_FRAMES = 4096  # frames walked in a tag whose stated size cannot be right
 PADDING_READ = 1 << 16  # a tagger's padding may run to megabytes (read 64 kB at a time)
+EMPTY_TAGS = re.compile(b"(?:ID3..[" + re.escape(bytes(b for b in range(256) if not b & 0x10)) + b"]\\x00{4})+", re.DOTALL)
+EMPTY_TAGS_READ = 1 << 20  # bytes searched for them at a time
 BOX_NAMES = (b"ftyp", b"moov", b"mdat", b"free", b"wide")
 
 
@@ -29,7 +32,18 @@ def tags_end(handle: BinaryIO, at: int) -> int:
     """Where the ID3v2 tags in a row from `at` end (`at` itself where none opens there)."""
     size_of_file = handle.seek(0, 2)
     while at < size_of_file and opens_tag(head := _peek(handle, at, file_kinds.HEAD)):
+        if (run := EMPTY_TAGS.match(head)) is not None and run.end() > ID3_HEADER:
+            at = _past_empty_tags(handle, at)
+            head = _peek(handle, at, file_kinds.HEAD)
         at = tag_end(handle, at, head, size_of_file)
+    return at
+
+
+def _past_empty_tags(handle: BinaryIO, at: int) -> int:
+    """The last of the empty tags (a header stating no bytes, no footer) in a row from `at`, each followed by
+    another tag: stepped over by one search a block (walked one by one, 2 MB of them cost 6.7 CPU s a file)."""
+    while (run := EMPTY_TAGS.match(_peek(handle, at, EMPTY_TAGS_READ))) is not None and run.end() > ID3_HEADER:
+        at += run.end() - ID3_HEADER
     return at
 
 
@@ -46,8 +60,9 @@ def tag_end(handle: BinaryIO, at: int, head: bytes, size_of_file: int) -> int:
 
 def _opens_something(handle: BinaryIO, at: int) -> bool:
     """Whether another tag, a file of a kind file_kinds knows, or MPEG audio frames open at `at`."""
-    head = _peek(handle, at, file_kinds.FRAMES_LOOK)
-    return opens_tag(head) or file_kinds.kind(head[:file_kinds.HEAD]) is not None or file_kinds.opens_with_frames(head)
+    head = _peek(handle, at, file_kinds.HEAD)  # the frames' bytes read only where no tag or file opens
+    return opens_tag(head) or file_kinds.kind(head) is not None or file_kinds.opens_with_frames(
+        _peek(handle, at, file_kinds.FRAMES_LOOK))
 
 
 def _frames_end(handle: BinaryIO, start: int, version: int) -> int:
