@@ -80,3 +80,30 @@ def test_a_bare_mp3_after_a_flac_longer_than_a_walked_block_is_named(tmp_path, m
     with both.open("rb") as handle:
         second = joined.found(handle)
     assert second is not None and second.note == _said(one.stat().st_size, other.stat().st_size)
+
+
+def _v23_tag(frames: bytes, flags: int, stated: int) -> bytes:
+    return b"ID3\x03\x00" + bytes([flags]) + bytes((stated >> shift) & 0x7F for shift in (21, 14, 7, 0)) + frames
+
+
+def _v23_frame(name: bytes, body: bytes) -> bytes:
+    return name + struct.pack(">I", len(body)) + b"\x00\x00" + body
+
+
+TITLE = _v23_frame(b"TIT2", b"\x00Title")
+PICTURE = _v23_frame(b"APIC", b"\x00image/jpeg\x00\x03\x00" + bytes(range(256)) * 8)  # 0xFF before 0x00: unsynchronised
+DAMAGED_TAGS = {  # a tag whose stated size lies, its frames walked: past an extended header; on disk, unsynchronised
+    "extended header": _v23_tag(struct.pack(">I", 6) + bytes(6) + TITLE + bytes(100), 0x40, 0x0FFFFFFF),
+    "unsynchronised": _v23_tag(PICTURE.replace(b"\xff", b"\xff\x00") + bytes(100), 0x80, 20)}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_TAGS)
+def test_a_wav_behind_a_damaged_tag_with_an_extended_header_or_unsynchronised_is_heard_as_itself(tmp_path, damage):
+    """Refused as 'not a media file ffmpeg can read' (the walk stopped in the tag), with 'another file follows' said
+    of the recording itself."""
+    whole = _speech(tmp_path / "whole.wav", 3, "-ar", "16000")
+    tagged = tmp_path / "tagged.wav"
+    tagged.write_bytes(DAMAGED_TAGS[damage] + whole.read_bytes())
+    _, whole_audio, _ = _heard(whole)
+    source, audio, reader = _heard(tagged)
+    assert source.duration_ms == 3000 and np.array_equal(audio, whole_audio) and reader.notes == ()

@@ -104,7 +104,7 @@ def last_frame(handle: BinaryIO) -> int | None:
     while base is not None:
         handle.seek(base)
         data = handle.read(FRAMES_BLOCK + HEADER_MOST)
-        walked = len(data) if len(data) <= FRAMES_BLOCK else FRAMES_BLOCK  # a header across the block's end: next time
+        walked = min(len(data), FRAMES_BLOCK)  # a header across the block's end: next time
         for sync in FRAME_SYNC.finditer(data, 0, walked + 1):  # a sync on the last byte walked is this block's
             value = _frame_number(data, sync.start())
             step = None if value is None else value - number

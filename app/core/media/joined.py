@@ -26,9 +26,10 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
 Where the first's header or pages say it ends (not where one is searched for), in place of an AMR's
-frame, or inside a FLAC's last frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV, an
-M4A or a FLAC it was lost without a word, after a CAF heard as its sound, after an AMR as minutes of damaged
-noise.
+frame, inside a FLAC's last frame (walked to the file's end), or on a sample's first byte in the PCM samples of
+a WAV or CAF written as it went (sizes -1), a bare MP3 or ADTS AAC is known by its frames there: after a WAV,
+an M4A or a FLAC it was lost without a word, after a CAF or a WAV written as it went heard as its sound (an 8 s
+note heard as 9.7 s), after an AMR as minutes of damaged noise.
 After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
@@ -228,24 +229,33 @@ def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | No
 
 def _bare_frames(handle: BinaryIO, start: int, stop: int, align: int = 1) -> int | None:
     """Where bare MPEG audio or ADTS frames open in [start, stop), at start + k * align (a PCM sample's first
-    byte: a file joined after whole samples starts on one), or None. Each 0xFF with its next byte's 3 sync bits
-    set is a candidate (found by numpy, block by block: samples near 0 have them often), confirmed by
+    byte: a file joined after whole samples starts on one), or None. Each place a frame header could open is
+    found by numpy, block by block (quiet 16-bit samples hold 0xFF, 0xE0+ often), and confirmed by
     file_kinds.opens_with_frames."""
     step, at = SEARCH_BLOCK - SEARCH_BLOCK % align, start
     while at < stop:
         handle.seek(at)
         block = handle.read(min(step, stop - at) + file_kinds.FRAMES_LOOK)
-        searched = min(step, stop - at, len(block) - 1)
+        searched = min(step, stop - at, len(block) - 2)  # a header's 3 bytes in the block
         if searched <= 0:
             return None
-        values = np.frombuffer(block, np.uint8)
-        candidates = np.flatnonzero((values[0:searched:align] == 0xFF) & (values[1:searched + 1:align] >= 0xE0))
         view = memoryview(block)
-        for spot in (int(found) * align for found in candidates):
+        for spot in (int(found) * align for found in _frame_headers(np.frombuffer(block, np.uint8), searched, align)):
             if file_kinds.opens_with_frames(view[spot:spot + file_kinds.FRAMES_LOOK]):
                 return at + spot
         at += step
     return None
+
+
+def _frame_headers(values: np.ndarray, searched: int, align: int) -> np.ndarray:
+    """The numbers k (k * align < searched) where `values` at k * align opens as file_kinds' first MPEG audio or
+    ADTS frame header may: 0xFF, 3 sync bits; ADTS (layer bits 00) a rate index under 13; MPEG audio a known
+    version, a bitrate index of 1-14 and a known rate."""
+    sync, second, third = values[0:searched:align], values[1:searched + 1:align], values[2:searched + 2:align]
+    rate_index, bitrate_index = third >> 2 & 0x0F, third >> 4
+    adts = second & 0x06 == 0
+    mpeg = (second >> 3 & 3 != 1) & (bitrate_index != 0) & (bitrate_index != 15) & (rate_index & 3 != 3)
+    return np.flatnonzero((sync == 0xFF) & (second >= 0xE0) & np.where(adts, rate_index < 13, mpeg))
 
 
 def _after_last_frame(handle: BinaryIO, last_frame: int | None) -> int | None:
