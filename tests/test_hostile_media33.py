@@ -34,9 +34,9 @@ import numpy as np
 import pytest
 
 from app.core.errors import MediaError
-from app.core.media.decode import probe, read_all
+from app.core.media.decode import probe
 from tests.test_hostile_media import ffmpeg
-from tests.test_hostile_media32 import _caf_data_size_at
+from tests.test_hostile_media32 import _caf_data_size_at, _heard, _speech
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from hostile_media_more import apple_caf  # the sweep's own builder
@@ -44,17 +44,6 @@ from hostile_media_more import apple_caf  # the sweep's own builder
 SPEECH = Path("/work/shared/media/interview_mono.wav")
 
 pytestmark = pytest.mark.skipif(not SPEECH.exists(), reason="shared media not present")
-
-
-def _speech(path: Path, seconds: float, *codec: str) -> Path:
-    ffmpeg("-ss", "13", "-t", str(seconds), "-i", str(SPEECH), *codec, str(path))
-    return path
-
-
-def _heard(path: Path):
-    source = probe(path)
-    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
-    return source, audio, reader
 
 
 def _syncsafe(size: int) -> bytes:

@@ -87,7 +87,9 @@ def rate_fix(handle: BinaryIO) -> RateFix | None:
 
 
 FRAME_SYNC = re.compile(rb"\xff[\xf8\xf9]")  # a frame header's sync and blocking strategy
-MOST_READ = 256 << 20  # bytes of frames walked for the last one (over 3 hours of 16 kHz mono)
+FRAMES_BLOCK = 16 << 20  # bytes of frames walked at a time for the last one (the file's end: a 278 MB
+# FLAC's last frame lay past a single 256 MiB read, and the read held it all)
+HEADER_MOST = 16  # a frame header's bytes at most
 MOST_BLOCK = 65535  # samples a frame holds at most
 
 
@@ -95,19 +97,21 @@ def last_frame(handle: BinaryIO) -> int | None:
     """Where a FLAC's last frame starts: the last of the frames whose headers are whole (their CRC-8 holds)
     and number on from the first (fixed blocks: frame numbers one by one; variable: sample numbers rising by
     a block at most); None where no frame is found. What follows its header is that frame, then whatever
-    was put after the file (ffmpeg's parser reads it all as the last frame)."""
-    start = frames_start(handle)
-    if start is None:
-        return None
-    handle.seek(start)
-    data = handle.read(MOST_READ)
+    was put after the file (ffmpeg's parser reads it all as the last frame). Walked to the file's end,
+    FRAMES_BLOCK bytes at a time."""
+    base = frames_start(handle)
     number, last = -1, None
-    for sync in FRAME_SYNC.finditer(data):
-        value = _frame_number(data, sync.start())
-        step = None if value is None else value - number
-        if step is not None and (0 < step <= MOST_BLOCK if data[sync.start() + 1] & 1 else step == 1):
-            number, last = value, sync.start()
-    return None if last is None else start + last
+    while base is not None:
+        handle.seek(base)
+        data = handle.read(FRAMES_BLOCK + HEADER_MOST)
+        walked = min(len(data), FRAMES_BLOCK)  # a header across the block's end: next time
+        for sync in FRAME_SYNC.finditer(data, 0, walked + 1):  # a sync on the last byte walked is this block's
+            value = _frame_number(data, sync.start())
+            step = None if value is None else value - number
+            if step is not None and (0 < step <= MOST_BLOCK if data[sync.start() + 1] & 1 else step == 1):
+                number, last = value, base + sync.start()
+        base = base + walked if len(data) > FRAMES_BLOCK else None
+    return last
 
 
 def _frame_number(data: bytes, at: int) -> int | None:

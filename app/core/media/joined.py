@@ -26,9 +26,10 @@ padding follow it, and names what a tagger put it before (a WAV, an M4A) when th
 second starts (cut after it, its bytes were heard as the first's audio). ID3 tags in a row at the start
 (a tagger's new one put before the old) are one file's: the recording after them is no second file.
 Where the first's header or pages say it ends (not where one is searched for), in place of an AMR's
-frame, or inside a FLAC's last frame, a bare MP3 or ADTS AAC is known by its frames there: after a WAV, an
-M4A or a FLAC it was lost without a word, after a CAF heard as its sound, after an AMR as minutes of damaged
-noise.
+frame, inside a FLAC's last frame (walked to the file's end), or on a sample's first byte in the PCM samples of
+a WAV or CAF written as it went (sizes -1), a bare MP3 or ADTS AAC is known by its frames there: after a WAV,
+an M4A or a FLAC it was lost without a word, after a CAF or a WAV written as it went heard as its sound (an 8 s
+note heard as 9.7 s), after an AMR as minutes of damaged noise.
 After an Ogg, where its last page ends (another Ogg there is a chain's next link: heard on, ogg.links).
 """
 
@@ -38,6 +39,8 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+import numpy as np
 
 from app.core.media import (
     amr,
@@ -65,6 +68,8 @@ TRAILING_TAGS = (b"APETAGEX", b"LYRICSBEGIN", b"TAG")  # what a tagger appends a
 _AFTER_MKV: dict = {}  # where a file opens after a WebM written as it went, by file (by_content.py)
 _AFTER_AMR: dict = {}  # where bare MPEG/ADTS frames open after an AMR's, by file
 _AFTER_FLAC: dict = {}  # where a file opens after a FLAC, by file
+_AFTER_STREAMED: dict = {}  # where a file opens after a WAV written as it went, by file
+PCM_TAGS = (1, 3, 0xFFFE)  # a WAV's fmt format tags of PCM samples (integer, float, extensible)
 LAST_FRAME = 1 << 20  # bytes after a FLAC's last frame's header searched for them (a frame is smaller)
 MOST_AMR = 64 << 20  # bytes of AMR frames walked for them (over 9 hours of AMR-NB at 12.2 kbit/s)
 
@@ -195,7 +200,7 @@ def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> i
     if kind == "flac":  # or bare MPEG/ADTS frames after its last frame's header (searched once a run: 0.6 s
         if (frames := flac.frames_start(handle)) is None:  # a 27 MB FLAC, asked 4 times an opening)
             return None
-        return remembered_for_a_file(_AFTER_FLAC, handle, lambda: _file_after(handle, frames) or _bare_after(
+        return remembered_for_a_file(_AFTER_FLAC, handle, lambda: _file_after(handle, frames) or _after_last_frame(
             handle, flac.last_frame(handle)))
     if kind in ("mp3", "mpeg"):  # after its ID3 tags and what opens there (an M4A, a WAV a tagger put them before)
         return _file_after(handle, (id3_tags.tags_end(handle, 0) if kind == "mp3" else 0) + 1, "mp3")
@@ -220,32 +225,61 @@ def _after_mkv_headers(handle: BinaryIO) -> int | None:
 def _frames_after_amr(handle: BinaryIO, header: int, wideband: bool) -> int | None:
     """Where bare MPEG audio or ADTS frames open after an AMR's frames, in place of a frame (0xFF is no AMR
     frame's header: its padding bits are set); None where none do. A byte that starts no frame is stepped
-    over, as ffmpeg reads it. A bare MP3 after a 3 s note was heard as 85 s of damaged noise."""
+    over, as ffmpeg reads it. A bare MP3 after a 3 s note was heard as 85 s of damaged noise. The frames are
+    walked only up to each place such frames open (none: no walk; 16 MB of junk after a note cost 1.7 CPU s)."""
     handle.seek(header)
     data, sizes, at = handle.read(MOST_AMR), amr.WB_SIZES if wideband else amr.NB_SIZES, 0
-    while at < len(data):
-        if amr.is_frame(data[at], wideband):
-            at += sizes[data[at] >> 3 & 0x0F]
-        elif data[at] == 0xFF and file_kinds.opens_with_frames(data[at:at + file_kinds.FRAMES_LOOK]):
+    for start in _frame_starts(data, len(data) - 2):
+        while at < start:
+            at += sizes[data[at] >> 3 & 0x0F] if amr.is_frame(data[at], wideband) else 1
+        if at == start:
             return header + at
-        else:
-            at += 1
     return None
 
 
-def _bare_after(handle: BinaryIO, last_frame: int | None) -> int | None:
+def _bare_frames(handle: BinaryIO, start: int, stop: int, align: int = 1) -> int | None:
+    """Where bare MPEG audio or ADTS frames open in [start, stop), at start + k * align (a PCM sample's first
+    byte: a file joined after whole samples starts on one), or None: read a block at a time."""
+    step, at = SEARCH_BLOCK - SEARCH_BLOCK % align, start
+    while at < stop:
+        handle.seek(at)
+        block = handle.read(min(step, stop - at) + file_kinds.FRAMES_LOOK)
+        searched = min(step, stop - at, len(block) - 2)  # a header's 3 bytes in the block
+        if searched <= 0:
+            return None
+        if (spot := next(_frame_starts(block, searched, align), None)) is not None:
+            return at + spot
+        at += step
+    return None
+
+
+def _frame_starts(data: bytes, searched: int, align: int = 1) -> Iterator[int]:
+    """The places k * align < searched (at most len(data) - 2) in `data` where bare MPEG audio or ADTS frames
+    open, in order: each place a frame header could open found by numpy, SEARCH_BLOCK bytes at a time (quiet
+    16-bit samples hold 0xFF, 0xE0+ often), then confirmed by file_kinds.opens_with_frames."""
+    view, step = memoryview(data), SEARCH_BLOCK - SEARCH_BLOCK % align
+    for base in range(0, max(searched, 0), step):
+        count = min(step, searched - base)
+        for spot in _frame_headers(np.frombuffer(data, np.uint8, count + 2, base), count, align) * align + base:
+            if file_kinds.opens_with_frames(view[int(spot):int(spot) + file_kinds.FRAMES_LOOK]):
+                yield int(spot)
+
+
+def _frame_headers(values: np.ndarray, searched: int, align: int) -> np.ndarray:
+    """The numbers k (k * align < searched) where `values` at k * align opens as file_kinds' first MPEG audio or
+    ADTS frame header may: 0xFF, 3 sync bits; ADTS (layer bits 00) a rate index under 13; MPEG audio a known
+    version, a bitrate index of 1-14 and a known rate."""
+    sync, second, third = values[0:searched:align], values[1:searched + 1:align], values[2:searched + 2:align]
+    rate_index, bitrate_index = third >> 2 & 0x0F, third >> 4
+    adts = second & 0x06 == 0
+    mpeg = (second >> 3 & 3 != 1) & (bitrate_index != 0) & (bitrate_index != 15) & (rate_index & 3 != 3)
+    return np.flatnonzero((sync == 0xFF) & (second >= 0xE0) & np.where(adts, rate_index < 13, mpeg))
+
+
+def _after_last_frame(handle: BinaryIO, last_frame: int | None) -> int | None:
     """Where bare MPEG audio or ADTS frames open after a FLAC's last frame's header (inside what ffmpeg reads as
     that frame, LAST_FRAME bytes at most), or None."""
-    if last_frame is None:
-        return None
-    handle.seek(last_frame + 2)
-    seen = handle.read(LAST_FRAME)
-    spot = seen.find(b"\xff")
-    while spot >= 0:
-        if file_kinds.opens_with_frames(seen[spot:spot + file_kinds.FRAMES_LOOK]):
-            return last_frame + 2 + spot
-        spot = seen.find(b"\xff", spot + 1)
-    return None
+    return None if last_frame is None else _bare_frames(handle, last_frame + 2, last_frame + 2 + LAST_FRAME)
 
 
 def _iso_end(handle: BinaryIO) -> int | None:
@@ -257,21 +291,32 @@ def _iso_end(handle: BinaryIO) -> int | None:
 
 
 def _streamed_end(handle: BinaryIO) -> int | None:
-    """Where a second WAV starts after a WAV written as it went (its RIFF size left 0 or -1): after
+    """Where a second file starts after a WAV written as it went (its RIFF size left 0 or -1): after
     the chunk that ends where it opens, or inside a data chunk of unknown size (0, -1: read to the
-    file's end), where a file of a kind file_kinds knows opens; None where none does."""
-    at = 12
+    file's end), where a file of a kind file_kinds knows opens, or (PCM samples) bare MPEG audio or ADTS
+    frames do, on a sample's first byte; None where none does. Searched once a run (the samples: about
+    26 CPU s a GB, at each of the 4 or so times a run asks)."""
+    return remembered_for_a_file(_AFTER_STREAMED, handle, lambda: _streamed_chunks_end(handle))
+
+
+def _streamed_chunks_end(handle: BinaryIO) -> int | None:
+    at, block_align = 12, 0
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
-        chunk = handle.read(8)
+        chunk = handle.read(24)
         if len(chunk) < 8:
             return None
         if chunk[:4] == b"RIFF":
             return at
         size = struct.unpack_from("<I", chunk, 4)[0]
+        if chunk[:4] == b"fmt " and len(chunk) >= 22 and struct.unpack_from("<H", chunk, 8)[0] in PCM_TAGS:
+            block_align = struct.unpack_from("<H", chunk, 20)[0]
         if chunk[:4] == b"data" and size in UNKNOWN_SIZES:  # not inside the WAV's own chunks after its samples
-            second = _file_after(handle, at + 8)  # (an id3 chunk's tag)
-            return second if second is None or second < riff.samples_end(handle, at + 8, handle.seek(0, 2)) else None
+            samples_end = riff.samples_end(handle, at + 8, handle.seek(0, 2))  # (an id3 chunk's tag)
+            second = _file_after(handle, at + 8)
+            if second is not None and second < samples_end:
+                return second
+            return _bare_frames(handle, at + 8 + block_align, samples_end, block_align) if block_align else None
         at += 8 + size + size % 2
     return None
 
@@ -314,7 +359,20 @@ def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
             located = caf_packets.located_end(handle)
             if located is not None and located < size_of_file and _opening_at(handle, located) is not None:
                 return located
-            return _file_after(handle, at + data_ends.CAF.header)
+            audio = at + data_ends.CAF.header + data_ends.CAF.data_lead
+            return _file_after(handle, at + data_ends.CAF.header) or _bare_after_pcm_caf(handle, audio, size_of_file)
         if size < 0 or data_ends.CAF.chunk_end(at, size) > size_of_file:
             return None
     return None
+
+
+def _bare_after_pcm_caf(handle: BinaryIO, audio: int, size_of_file: int) -> int | None:
+    """Where bare MPEG audio or ADTS frames open after a PCM CAF's audio of size -1, on a packet's first byte."""
+    handle.seek(data_ends.CAF.first)
+    desc = handle.read(data_ends.CAF.header + 24)
+    if len(desc) < data_ends.CAF.header + 24 or desc[:4] != b"desc":
+        return None
+    coding, _, bytes_per_packet = struct.unpack_from(">4sII", desc, data_ends.CAF.header + 8)
+    if coding != b"lpcm" or not bytes_per_packet:
+        return None
+    return _bare_frames(handle, audio + bytes_per_packet, size_of_file, bytes_per_packet)
