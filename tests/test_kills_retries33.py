@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.core.processes import OUT_OF_MEMORY
-from app.worker.retries import ALONE_FOR_MEMORY
+from app.worker.retries import ALONE_FOR_MEMORY, ALONE_FROM_PLAN
 from tests.test_kills14 import _args, _notes, _outcome, _query, _run
 
 INJECT = """
@@ -130,6 +130,10 @@ def test_a_note_retried_alone_after_an_error_is_decoded_alone(notes, tmp_path):
         == [("note00.wav", "note00.wav"), ("note01.wav", ""), ("note02.wav", "note02.wav")]
     said = _query(tmp_path / "case", "SELECT subject, details_json FROM audit_log WHERE action='job.retry_scheduled'")
     assert all("decoding it alone" not in details for subject, details in said if subject != "job/2"), said
+    noted = [name for name, state in _query(tmp_path / "case", "SELECT e.name, r.warnings_json FROM runs r JOIN exhibits e"
+                                          " ON e.id = r.exhibit_id WHERE r.status = 'complete' ORDER BY e.name")
+             if ALONE_FROM_PLAN in state]
+    assert noted == ["note00.wav", "note02.wav"], noted  # its words can differ from its batch's: said (revJ, M3)
 
 
 def test_a_batch_the_out_of_memory_killer_kills_is_decoded_a_note_at_a_time(notes, tmp_path):

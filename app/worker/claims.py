@@ -28,6 +28,7 @@ class Claims:
     models: ModelCache
     name: str
     planned: list[int]
+    alone_why: dict[int, str]
     only: tuple[int, ...] | None
     told: threading.Event
     shutdown: threading.Event
@@ -65,6 +66,8 @@ class Claims:
         raised, outside = retries.raised(job), retries.killed_from_outside(job)
         if retries.alone_after_kill(job) or (planned and self._mates_raised(job, planned)):
             self.planned = [job.id]  # alone, none of its batch-mates decoded along (`_with_planned`)
+            if len(planned) > 1 and not retries.alone_after_kill(job):
+                self.alone_why[job.id] = retries.ALONE_FROM_PLAN  # its words can differ: said in its run's notes
             return [job]
         stopped = job.attempts == 1  # its batch stopped cleanly (Ctrl-C, SIGTERM) and handed back, no attempt spent
         if planned and (outside or stopped or planned == [job.id] or (first_retry and not raised)):  # the same
@@ -73,6 +76,8 @@ class Claims:
             self.planned = planned  # files again, in the same order (the same text)
             return sorted(group, key=lambda j: planned.index(j.id))
         if job.attempts > 1 and not outside and (raised or not (first_retry and job.run_id is None)):
+            if len(planned) > 1:
+                self.alone_why[job.id] = retries.ALONE_FROM_PLAN  # its words can differ: said in its run's notes
             return [job]  # a retry alone (a file that crashes the decoder cannot take its batch-mates down again)
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()

@@ -109,6 +109,7 @@ class Worker(Claims, CommandThread):
         }
         self.current: tuple[int, ...] = ()  # the job(s) being worked on
         self.planned: list[int] = []  # the jobs, in order, of the interrupted batch being claimed again
+        self.alone_why: dict[int, str] = {}  # a job decoded alone, away from its planned batch: why (its run's note)
         self.only: tuple[int, ...] | None = config.only_jobs  # the jobs it may claim (None: any)
         self.told = threading.Event()  # which jobs are known (or any will do)
         if config.only_jobs is not None or not config.await_jobs:
@@ -283,7 +284,7 @@ class Worker(Claims, CommandThread):
             self._fail(job, result.error, False)
         else:
             tracker = Tracker(self, job)
-            alone_why = retries.alone_after_kill(job)
+            alone_why = retries.alone_after_kill(job) or self.alone_why.pop(job.id, "")
             if alone_why and len(batch) == 1:
                 result = replace(result, notes=(*result.notes, alone_why))
             try:

@@ -17,6 +17,8 @@ KILLED_FROM_OUTSIDE = ("killed by SIGKILL", "killed by SIGTERM", STOPPED_UNFINIS
 # (child.describe_exit) and recover_stale's, each maybe followed by whether the out-of-memory killer did it
 ALONE_FOR_MEMORY = ("decoded alone: the batch it was planned in was " + OUT_OF_MEMORY + "; its words can differ "
                     "from that batch's")  # the run's note
+ALONE_FROM_PLAN = ("decoded alone: a file of the batch it was planned in last ended in an error or was killed for "
+                   "memory; its words can differ from that batch's")  # the run's note (review revJ, M3)
 ALONE_AT_LAST = ("decoded alone at its last attempt: the batch it was planned in was killed from outside, and "
                  + OOM_UNKNOWN + "; its words can differ from that batch's")  # the run's note
 
