@@ -110,13 +110,13 @@ def opens_with_frames(data: bytes) -> bool:
     MP3 or an ADTS AAC: FRAMES_IN_A_ROW headers of one layer and rate, each where the frame before ends."""
     at = 0
     for _ in range(FRAMES_IN_A_ROW):
-        if not (length := _frame_length(data, at, data[:3])):
+        if not (length := frame_length(data, at, data[:3])):
             return False
         at += length
     return True
 
 
-def _frame_length(data: bytes, at: int, first: bytes) -> int:
+def frame_length(data: bytes, at: int, first: bytes) -> int:
     """The bytes of the MPEG audio or ADTS frame whose header is at `at`, of the first's layer and rate; or 0."""
     head = data[at:at + 7]
     adts = len(first) == 3 and first[1] & 0x06 == 0  # layer bits 00
