@@ -71,8 +71,8 @@ def last_written(path: Path) -> float | None:
 # container, its cgroup's (v2). A worker killed while one of them rose was most likely killed for memory: its batch
 # is then decoded a file at a time (app/worker/retries.py); any other kill from outside gets its batch again whole.
 OOM_COUNTERS = (Path("/proc/vmstat"), Path("/sys/fs/cgroup/memory.events"))
-OUT_OF_MEMORY = ("most likely killed by the kernel's out-of-memory killer (its count of kills rose meanwhile: "
-                 "another process killed for memory counts too)")
+OUT_OF_MEMORY = ("most likely killed by the kernel's out-of-memory killer, its count of kills having risen "
+                 "meanwhile (another process killed for memory counts too)")
 OOM_UNKNOWN = "whether by the kernel's out-of-memory killer could not be told: its count of kills is unreadable"
 
 

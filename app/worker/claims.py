@@ -145,7 +145,7 @@ class Claims:
         """Whether a batch-mate of the plan, not stored yet, last ended in an error or killed for memory: the plan is
         never formed again (it raised, or it would run out of memory again: review revI, I-H2; the job's own error can
         since have been a kill, which says nothing of the batch's fault)."""
-        return any(retries.raised(mate) or retries.OUT_OF_MEMORY in (mate.error or "") or retries.alone_after_kill(mate)
+        return any(retries.raised(mate) or retries.alone_after_kill(replace(mate, attempts=mate.attempts + 1))
                    for mate in (self.queue.get(j) for j in planned if j != job.id and not self._stored(j)))
 
     def _planned_batch(self, job: Job) -> list[int]:

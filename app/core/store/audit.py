@@ -187,6 +187,12 @@ class AuditLog:
         row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
         return str(row[0]) if row else None
 
+    def hash_as_written(self, entry_id: int) -> str | None:
+        """The entry's hash computed again from its stored link and content (its hash column aside)."""
+        row = self.conn.execute("SELECT prev_hash, at, actor, action, subject, details_json FROM audit_log WHERE id=?",
+                                (entry_id,)).fetchone()
+        return _entry_hash(*row) if row else None
+
     def content_digest(self, entry_id: int) -> str | None:
         """SHA-256 of an entry's own content (time, actor, action, subject, details), not its place in the
         chain: the same in a log chained again after an earlier entry was changed."""

@@ -108,8 +108,9 @@ class HeadKeeper:
             if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
                 continue  # what the account saw here is kept: `verify` says so on every run
             seen = read_seen_head(place, first) if first and head else None
-            held = None if seen is None else self.audit.hash_of(seen.entry_id)  # None: the log no longer reaches it
-            if head and (seen is None or held == seen.hash or (appended and held is not None)):  # kept where rolled back
+            held = None if seen is None else self.audit.hash_of(seen.entry_id)
+            as_seen = appended and seen is not None and self.audit.hash_as_written(seen.entry_id) == seen.hash  # (revL)
+            if head and (seen is None or held == seen.hash or as_seen):  # kept where rolled back
                 met = apart if seen is None else (seen_head_file_apart(place, first) if apart else None)
                 write_seen_head(place, first, head, met)
             if head and first and self._folder_head_moves(place, first):
