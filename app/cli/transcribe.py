@@ -69,7 +69,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
         export = SetsWriter(case, args.out, formats, lambda job: [
-            ExportItem(job.run_id, names[path]) for path in inputs_of.get(job.id, []) if path in names])  # else a copy
+            ExportItem(job.run_id, names[path], met_at=path) for path in inputs_of.get(job.id, []) if path in names])
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
         if not pending:
             supervisor.stop(timeout=0)  # all done before: the worker started early is not needed
