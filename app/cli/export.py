@@ -133,6 +133,22 @@ def _not_transcribed(case, exhibit_id: int, task: str | None) -> str | None:
     return None
 
 
+def _say_passed_over(passed_over: dict[str, list[str]], sets: int, task: str | None) -> None:
+    """One line per reason for the exhibits passed over ("skipped PATH: why", or "skipped N exhibits
+    (A, B, ...): why"; 17 lines of "no text-translate run yet for this exhibit" hid the 2 sets written),
+    then, where a --task left any out, one line adding them up."""
+    for why, paths in passed_over.items():
+        if len(paths) == 1:
+            print(f"skipped {shortened(printable(paths[0]))}: {why}", file=sys.stderr)
+        else:
+            names = ", ".join(printable(Path(p).name) for p in paths)
+            print(f"skipped {len(paths)} exhibits ({names}): {why.replace('this exhibit', 'any of them')}",
+                  file=sys.stderr)
+    if task and passed_over:
+        left = sum(len(paths) for paths in passed_over.values())
+        print(f"export: {sets} set(s) of a {task} run written; {left} exhibit(s) passed over", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """The current transcript (a proofreader's corrections and verification included)."""
     formats = parse_formats(args.format)
@@ -144,13 +160,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, evidence_paths(case))  # beside any exhibit: it wrote beside the others
         status, written, sets = OK, False, 0
+        passed_over: dict[str, list[str]] = {}  # why -> the exhibits not named, passed over for it
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)
-            if run_id is None and exhibit.source.kind == "chat" and not args.exhibits:
-                # every exhibit, not named: a chat's messages are `timeline`'s to write, not a failure
-                # (every `export` of a phone's case exited 1, real failures lost among them)
-                print(f"skipped {shortened(printable(exhibit.source.path))}: "
-                      f"{nothing_to_export(exhibit.source.kind, args.task)}", file=sys.stderr)
+            if run_id is None and not args.exhibits and (exhibit.source.kind == "chat" or (
+                    args.task and not _not_transcribed(case, exhibit.id, args.task))):
+                # every exhibit, not named: a chat's messages are `timeline`'s to write, and a recording
+                # without a run of the kind asked for has none: said once for all, not a failure (every
+                # `export` of a phone's case exited 1, real failures lost among them)
+                passed_over.setdefault(nothing_to_export(exhibit.source.kind, args.task), []).append(
+                    exhibit.source.path)
                 continue
             if run_id is None:
                 fail(exhibit.source.path, _not_transcribed(case, exhibit.id, args.task)
@@ -167,6 +186,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             written, sets = True, sets + 1
         if written and args.mark_uncertain is not None and not {"docx", "pdf"} & set(formats):
             print(UNMARKED.format(formats=",".join(formats)), file=sys.stderr)  # of the sets written, not before
-        return status
+        _say_passed_over(passed_over, sets, args.task)
+        return FAILED if args.task and passed_over and not sets else status  # no run at all of the kind asked
     finally:
         case.close()

@@ -82,16 +82,17 @@ def scan_with_chats(inputs: list[str], met: list[Found]) -> tuple[list[Found], l
 
 
 def with_chat_media(case: Case, usable: list[Found], chats: list[str], in_folders: list[str],
-                    met: list[Found]) -> tuple[list[Found], int]:
+                    met: list[Found]) -> tuple[list[Found], int, set[int]]:
     """The usable media and the chats' voice notes and videos, taken in; a voice note beside its chat
-    text is met once, as the chat's."""
-    in_chats, status = chat_media(case, chats, met, named=set(chats) - set(in_folders))
+    text is met once, as the chat's. Also the chat exports' exhibits."""
+    in_chats, status, chat_exhibits = chat_media(case, chats, met, named=set(chats) - set(in_folders))
     in_chats = list({f.path: f for f in in_chats}.values())  # a file two chats hold: met once
     attached = {f.path for f in in_chats}
-    return [*(f for f in usable if f.path not in attached), *in_chats], status
+    return [*(f for f in usable if f.path not in attached), *in_chats], status, chat_exhibits
 
 
-def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) -> tuple[list[Found], int]:
+def chat_media(case: Case, chats: list[str], met: list[Found],
+               named: set[str]) -> tuple[list[Found], int, set[int]]:
     """The voice notes and videos of the chat exports, taken into the case as `timeline` takes
     them; an export that cannot be read is one line and a failure, and so is one `named` that
     holds none (one met in a folder is said, not failed), and each attachment that is not media
@@ -121,7 +122,7 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
         fail(t.given, f"{no_recording_to_transcribe(case, t.exhibit_id)}: nothing to transcribe")
     for t in taken:
         _say_missing(t.shown, t.export.missing_recordings())
-    return export_media(taken), FAILED if errors or empty or unusable else OK
+    return export_media(taken), FAILED if errors or empty or unusable else OK, {t.exhibit_id for t in taken}
 
 
 def _say_missing(export: str, missing: list[str]) -> None:
@@ -181,7 +182,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return nothing_found(args.case, met, "queue add")
     case = open_case(args)
     try:
-        usable, chat_status = with_chat_media(case, usable, chats, in_folders, met)
+        usable, chat_status, _ = with_chat_media(case, usable, chats, in_folders, met)
         status = max(status, chat_status)
         if not usable:
             record_met(case, met)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 from app.cli.common import (
@@ -15,6 +16,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.export import SetsWriter
+from app.cli.met_summary import transcribe_summary
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_with_chats, with_chat_media
 from app.core.evidence.paths import check_outside_evidence
@@ -52,10 +54,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True})
     try:
         supervisor.start()
-        usable, chat_status = with_chat_media(case, usable, chats, in_folders, met)
+        usable, chat_status, chat_exhibits = with_chat_media(case, usable, chats, in_folders, met)
         status = max(status, chat_status)
         if not usable:
             record_met(case, met)
+            print(transcribe_summary(case, [], len(chat_exhibits), met), file=sys.stderr)
             return status
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
@@ -66,7 +69,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
         export = SetsWriter(case, args.out, formats, lambda job: [
-            ExportItem(job.run_id, names[path]) for path in inputs_of.get(job.id, []) if path in names])  # else a copy
+            ExportItem(job.run_id, names[path], met_at=path) for path in inputs_of.get(job.id, []) if path in names])
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
         if not pending:
             supervisor.stop(timeout=0)  # all done before: the worker started early is not needed
@@ -79,6 +82,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 status = FAILED
             status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export.one))
         status = max(status, export.status)
+        print(transcribe_summary(case, queued, len(chat_exhibits), met), file=sys.stderr)
     finally:
         supervisor.stop()
         case.close()

@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 from app.core.editing import operations as editing
 from app.core.errors import ParleyError
 from app.core.export.base import display_text, inaudible_marker, removed_marker
-from app.core.search.text_search import time_shown
+from app.core.search.shown import time_shown
 from app.core.store import Case
 from app.core.store.views import segment_speakers
 from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment

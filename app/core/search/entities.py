@@ -32,8 +32,8 @@ from app.core.errors import ParleyError
 from app.core.export.base import safe_write
 from app.core.search import patterns
 from app.core.search.patterns import Found
+from app.core.search.shown import time_shown
 from app.core.search.spoken_numbers import Normalised, normalise_digits
-from app.core.search.text_search import time_shown
 from app.core.store import Case, entity_index, search_index
 from app.core.store.search_index import IndexedText
 

@@ -13,20 +13,19 @@ segment (the id the editor shows for that run) and the moment in ms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from app.core.chats.dates import when_text
 from app.core.errors import ParleyError, StoreError
-from app.core.export.base import hhmmss
 from app.core.search.echoed import copies, fold_echoes
 from app.core.search.folding import restore_marks
 from app.core.search.query import Query, parse
+from app.core.search.shown import time_shown
 from app.core.store import Case, search_index
 from app.core.store.chats import Echo
 from app.core.store.search_index import HIGHLIGHT, IndexedText
 
 DEFAULT_LIMIT = 100
+COUNT_ALL = 1_000_000  # hits looked for where a query names a number or sender: every one of them, counted
 SNIPPET_CONTEXT = 60  # characters of text kept either side of the first match
 
 
@@ -73,15 +72,6 @@ class Hit:
         return time_shown(self.start_ms, self.end_ms, self.message_time, self.message_datetime)
 
 
-def time_shown(start_ms: int, end_ms: int, message_time: str | None, message_datetime: str | None,
-               clock: Callable[[int], str] = hhmmss) -> str:
-    """A Time column's text for a hit or a mention: a chat message's date-time, else the moment in the
-    recording by `clock` (the window passes the editor's); nothing for a text (no media time)."""
-    if message_time is not None:
-        return when_text(message_time, message_datetime)
-    return clock(start_ms) if end_ms > 0 else ""
-
-
 def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DEFAULT_MARKS) -> list[Hit]:
     """Hits for a user query: the best matches, each exhibit's in the order it reads (`in_reading_order`);
     an empty or punctuation-only query finds nothing."""
@@ -99,8 +89,34 @@ def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DE
         if len(folded) >= limit or len(rows) < wanted or wanted >= limit * 8:
             break
         wanted *= 2
-    return in_reading_order([replace(_hit(row, parsed, marks), also_in=others, rank=rank)
-                             for rank, (row, others) in enumerate(folded[:limit], 1)])
+    found = [replace(_hit(row, parsed, marks), also_in=others) for row, others in folded[:limit]]
+    named = _named(case, query, parsed, marks, limit)
+    return in_reading_order([replace(hit, rank=rank) for rank, hit in enumerate(_merged(named, found)[:limit], 1)])
+
+
+def _named(case: Case, query: str, parsed: Query, marks: Marks, limit: int) -> list[Hit]:
+    """What the query names besides its words (app.core.search.numbers): the texts writing the phone number it
+    is, in any form ("+44 7700 900123" for "07700 900123"), and the messages sent by the sender it names."""
+    from app.core.search.numbers import mentions_of_number, senders_named
+
+    numbered = [Hit(exhibit_id=m.exhibit_id, exhibit_name=m.exhibit_name, run_id=m.run_id, task=m.task,
+                    segment_id=m.segment_id, start_ms=m.start_ms, end_ms=m.end_ms, speaker=m.speaker,
+                    snippet=substring_snippet(m.text, (m.as_written,), marks).strip(), text=m.text.strip(),
+                    language=None, edited=m.edited, message_time=m.message_time,
+                    message_datetime=m.message_datetime) for m in mentions_of_number(case, query)]
+    sent = fold_echoes(case, search_index.sent_by(case.conn, senders_named(case, query), limit))
+    return _merged(numbered, [replace(_hit(row, parsed, marks), also_in=others) for row, others in sent])
+
+
+def _merged(first: list[Hit], then: list[Hit]) -> list[Hit]:
+    """`first`, then the hits of `then` that are not one of them (the same segment or message)."""
+    merged = {_place(h): h for h in reversed(then)}  # a place met twice: its first hit kept
+    merged.update({_place(h): h for h in reversed(first)})
+    return [*(h for h in first if merged.get(_place(h)) is h), *(h for h in then if merged.get(_place(h)) is h)]
+
+
+def _place(hit: Hit) -> tuple[int, int | None, str, int]:
+    return hit.exhibit_id, hit.run_id, hit.task, hit.segment_id
 
 
 def in_reading_order(hits: list[Hit]) -> list[Hit]:
@@ -115,9 +131,13 @@ def in_reading_order(hits: list[Hit]) -> list[Hit]:
 def count(case: Case, query: str) -> int:
     """How many segments and chat messages match a user query (all of them, not only the first `limit`);
     a message in several exports of its chat counted once, as `search` shows it."""
+    from app.core.search.numbers import mentions_of_number, senders_named
+
     parsed = parse(query)
     if parsed.empty:
         return 0
+    if mentions_of_number(case, query) or senders_named(case, query):  # what it names, besides its words
+        return len(search(case, query, limit=COUNT_ALL))
     expressions = (parsed.words_expression(), parsed.trigram_expression(), parsed.short_substrings())
     try:
         total = search_index.count(case.conn, *expressions)

@@ -103,6 +103,23 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     return [IndexedText(*tuple(row)) for row in rows]
 
 
+def chat_senders(conn: sqlite3.Connection) -> list[str]:
+    """Every sender of a chat message in the case, as its export writes the name or number."""
+    rows = conn.execute("SELECT DISTINCT sender FROM chat_messages WHERE sender IS NOT NULL").fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def sent_by(conn: sqlite3.Connection, senders: tuple[str, ...], limit: int) -> list[IndexedText]:
+    """The chat messages these senders sent, in case order."""
+    if not senders:
+        return []
+    # a message's indexed row is its id * 4 + 2 (migration 010): looked up, not every text scanned
+    sql = (f"SELECT {COLUMNS}, NULL FROM search_text d {JOINS} WHERE d.id IN (SELECT id * 4 + {SOURCE_CHAT} FROM"
+           f" chat_messages WHERE sender IN ({', '.join('?' * len(senders))})) AND d.source = {SOURCE_CHAT}"
+           f" ORDER BY {_CASE_ORDER} LIMIT ?")
+    return [IndexedText(*tuple(row)) for row in conn.execute(sql, (*senders, max(0, int(limit)))).fetchall()]
+
+
 def _word_matches(conn: sqlite3.Connection, words: str) -> int:
     try:
         row = conn.execute("SELECT count(*) FROM search_words WHERE search_words MATCH ?",

@@ -27,7 +27,7 @@ from app.core.evidence.provenance import software_info
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
-from app.core.store import Case
+from app.core.store import Case, Exhibit
 from app.core.store.audit import current_user, person_or_account
 from app.core.store.interview import for_export
 from app.core.store.spelling import as_listed
@@ -47,6 +47,7 @@ class ExportItem:
     run_id: int
     basename: str | None = None
     job_id: int | None = None
+    met_at: str | None = None  # the path the file written for was met at: a copy's, where not the exhibit's own
 
 
 def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename: str | None = None,
@@ -156,9 +157,20 @@ def _rendered(case: Case, item: ExportItem, out: Path, formats: list[str], shown
     if aside is not None:  # a draft (or its translation) newer than a person's corrections says so in every file, not on
         # stderr alone: a warning (a header line of the TXT, DOCX and PDF, the JSON's "warnings") and the manifest's
         transcript = replace(transcript, warnings=(*transcript.warnings, aside.draft_note()))
+    copy = _copy_note(case.exhibit(exhibit_id), item.met_at)
+    if copy:  # "forwarded copy.pdf" named only the WhatsApp note it is a copy of, and not why
+        transcript = replace(transcript, warnings=(*transcript.warnings, copy))
     files = render_transcript(transcript, out, formats, basename=item.basename)
     manifest = _manifest(case, transcript, shown) | ({"set_aside": aside.draft_note()} if aside else {})
     return files[0][0].rsplit(".", 1)[0], files, manifest
+
+
+def _copy_note(exhibit: Exhibit, met_at: str | None) -> str:
+    """For a record written under a copy's name: whose bytes it is, and where the copy was met."""
+    if not met_at or met_at == exhibit.source.path:
+        return ""
+    return (f"written for {met_at}: the same bytes (SHA-256) as {exhibit.source.name}, the exhibit this record "
+            f"names, found at {exhibit.source.path}")
 
 
 def review_state(case: Case, run_id: int) -> ReviewState:
