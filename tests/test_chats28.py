@@ -240,7 +240,7 @@ def test_transcribe_given_a_zip_twice_transcribes_its_voice_note_and_fails_nothi
     from app.cli.queue import OK, chat_media
 
     zipped = str(_with_voice_note(tmp_path))
-    media, status = chat_media(case, [zipped, zipped], [], {zipped})
+    media, status, _chats = chat_media(case, [zipped, zipped], [], {zipped})
     said = capsys.readouterr().err
     assert status == OK and len(media) == 1, said
     assert "nothing to transcribe" not in said and "met again (the same export as" in said

@@ -286,7 +286,8 @@ def test_a_voice_note_cut_short_says_so_in_the_timeline(case, tmp_path):
     paths = write_timeline(timeline, tmp_path / "out", "ana", ["json", "docx", "pdf"])
     assert json.loads(paths[0].read_text(encoding="utf-8"))["messages"][1]["attachment"]["truncated"] is True
     cells = [c.text for t in docx.Document(str(paths[1])).tables for r in t.rows for c in r.cells]
-    assert any(c.startswith("[Voice note 00000004-AUDIO-2024-03-13-08-03-40.opus, transcript, the recording is cut "
+    assert any(c.startswith("[Voice note 00000004-AUDIO-2024-03-13-08-03-40.opus, transcript, machine draft, the "
+                            "recording is cut "
                             "short or damaged: only what could be read is transcribed]\nMeet me behind") for c in cells)
     assert "the recording is cut short or damaged" in _pdf_text(paths[2])
 

@@ -16,7 +16,6 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.export import SetsWriter
-from app.cli.met_summary import transcribe_summary
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_with_chats, with_chat_media
 from app.core.evidence.paths import check_outside_evidence
@@ -39,6 +38,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     A chat export met in a folder (a WhatsApp zip or chat text, a Telegram export) is taken in
     the same way, its voice notes met once, as the chat's.
     """
+    from app.cli.met_summary import transcribe_summary  # not at the top: imported last, app.cli.queue ended the
+    # command's preload a moment before main(), and a signal then met no handler (tests/test_kills.py)
+
     formats = parse_formats(args.format)
     options = transcribe_options(args)
     check_model(options)
