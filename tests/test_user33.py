@@ -101,11 +101,17 @@ if __name__ == "__main__":
 def _transcribe(script: Path, case: Path, out: Path, notes: list[Path], **env: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run(
-        [sys.executable, str(script), "transcribe", *map(str, notes), "--case", str(case), "--out", str(out),
-         "--model", "tiny.en", "--format", "json", "--diarize", "off"],
-        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO), **env), capture_output=True, text=True, check=False,
-        timeout=600)
+    import signal
+
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # a suite run in the background (`pytest &`)
+    try:  # inherits SIGINT ignored, and the command keeps it so: its Ctrl-C then never came (as tests/test_kills.py)
+        return subprocess.run(
+            [sys.executable, str(script), "transcribe", *map(str, notes), "--case", str(case), "--out", str(out),
+             "--model", "tiny.en", "--format", "json", "--diarize", "off"],
+            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO), **env), capture_output=True, text=True, check=False,
+            timeout=600)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
 
 def test_a_batch_stopped_by_ctrl_c_is_decoded_again_whole_as_the_uninterrupted_run(tmp_path, models_dir):
