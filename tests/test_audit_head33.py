@@ -75,14 +75,7 @@ def test_a_head_file_set_back_does_not_move_back_what_this_account_saw(made, cap
 
     backup = tmp_path / "backup"
     shutil.copytree(made["case"], backup)
-    editing_case = Case.open(made["case"])
-    try:
-        from app.core.editing import operations as editing
-
-        segment = editing.segment_ids(editing_case, made["run"])[0]
-        editing.edit_text(editing_case, made["run"], segment, "a later correction the backup lacks", actor="DC Jones")
-    finally:
-        editing_case.close()
+    _corrected(made, ["a later correction the backup lacks"])
     assert verify(capsys, made["case"]) == (0, [])
     _forged(made["case"], f"UPDATE audit_log SET actor='someone else' WHERE id={_entries(backup / 'case.sqlite')}")
     _head_file_named(made["case"], 1)
@@ -112,20 +105,11 @@ def test_an_entry_damaged_in_place_does_not_freeze_what_this_account_saw(made, c
     """The hash of the entry this account last saw overwritten in place: the walk stopped there for good, so the
     genuine work done after it was never recorded as seen, and the copy from before put back verified clean, five
     corrections lost unsaid (review revH, A-H1). An entry this process appended is what the account saw."""
-    from app.core.editing import operations as editing
-    from app.core.store import Case
-
     backup = tmp_path / "backup"
     shutil.copytree(made["case"], backup)
     last = _entries(made["case"] / "case.sqlite")
     _forged(made["case"], f"UPDATE audit_log SET hash='{'b' * 64}' WHERE id={last}")
-    case = Case.open(made["case"])
-    try:
-        segment = editing.segment_ids(case, made["run"])[0]
-        for n in range(3):
-            editing.edit_text(case, made["run"], segment, f"a genuine correction {n}", actor="DC Jones")
-    finally:
-        case.close()
+    _corrected(made, [f"a genuine correction {n}" for n in range(3)])
     shutil.rmtree(made["case"])
     shutil.copytree(backup, made["case"])
     code, lines = verify(capsys, made["case"])
@@ -135,25 +119,26 @@ def test_an_entry_damaged_in_place_does_not_freeze_what_this_account_saw(made, c
 def test_an_older_copy_put_back_then_damaged_is_still_said_put_back(made, capsys, tmp_path):  # noqa: F811
     """An older copy of the case put back, a row of it damaged in place, then one more command: the entry that
     command appended was recorded as seen, and `verify` no longer said the case had been put back (review revJ)."""
-    from app.core.editing import operations as editing
-    from app.core.store import Case
-
     backup = tmp_path / "backup"
     shutil.copytree(made["case"], backup)
-    case = Case.open(made["case"])
-    try:
-        segment = editing.segment_ids(case, made["run"])[0]
-        for n in range(3):
-            editing.edit_text(case, made["run"], segment, f"a genuine correction {n}", actor="DC Jones")
-    finally:
-        case.close()
+    _corrected(made, [f"a genuine correction {n}" for n in range(3)])
     shutil.rmtree(made["case"])
     shutil.copytree(backup, made["case"])
     _forged(made["case"], f"UPDATE audit_log SET hash='{'b' * 64}' WHERE id={_entries(backup / 'case.sqlite') - 1}")
-    case = Case.open(made["case"])
-    try:
-        editing.edit_text(case, made["run"], segment, "one more command", actor="DC Jones")
-    finally:
-        case.close()
+    _corrected(made, ["one more command"])
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any("put back to an older copy" in line for line in lines), lines
+
+
+def _corrected(made, texts: list[str]) -> None:
+    """The case's first segment corrected with each text in turn, as a proofreader's commands do."""
+    from app.core.editing import operations as editing
+    from app.core.store import Case
+
+    case = Case.open(made["case"])
+    try:
+        segment = editing.segment_ids(case, made["run"])[0]
+        for text in texts:
+            editing.edit_text(case, made["run"], segment, text, actor="DC Jones")
+    finally:
+        case.close()

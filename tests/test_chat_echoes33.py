@@ -35,10 +35,7 @@ def test_two_chats_with_other_voice_notes_in_one_minute_are_not_one_chat(case, t
 
 
 def test_the_same_voice_note_in_two_exports_of_one_chat_is_still_also_in(case, tmp_path):
-    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
-    again = tmp_path / "again"
-    again.mkdir()
-    second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
+    first, second = _exported_twice(case, tmp_path, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
     [echoed] = echoed_in(build_timeline(case, second))
     assert (echoed.exhibit_id, echoed.messages) == (first, 2)
 
@@ -59,11 +56,7 @@ def test_a_voice_note_named_but_not_in_its_export_makes_no_two_chats_one(case, t
 
 def test_the_same_chat_exported_twice_without_a_voice_notes_file_still_marks_it_also_in(case, tmp_path):
     """Its typed messages make the two exports one chat: the voice note one of them lacks is still 'also in'."""
-    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
-    again = tmp_path / "again"
-    again.mkdir()
-    second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "README.txt",
-                   MEDIA / "en_voicenote.opus")
+    first, second = _exported_twice(case, tmp_path, "README.txt", MEDIA / "en_voicenote.opus")
     timeline = build_timeline(case, second)
     assert [[o.exhibit_id for o in e.also_in] for e in timeline.entries] == [[first], [first], []]
 
@@ -71,11 +64,7 @@ def test_the_same_chat_exported_twice_without_a_voice_notes_file_still_marks_it_
 def test_the_same_chat_exported_twice_with_a_voice_note_of_other_bytes_says_both_files(case, tmp_path):
     """Review revF M2: the second export's voice note is another recording (swapped or changed): it was left out of
     'also in' with nothing said. Now its note names both files' SHA-256 and the warning counts it."""
-    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
-    again = tmp_path / "again"
-    again.mkdir()
-    second = _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", "PTT-20240313-WA0001.opus",
-                   MEDIA / "de_voicenote.opus")
+    first, second = _exported_twice(case, tmp_path, "PTT-20240313-WA0001.opus", MEDIA / "de_voicenote.opus")
     timeline = build_timeline(case, second)
     [echoed] = echoed_in(timeline)
     assert (echoed.exhibit_id, echoed.messages, echoed.other_bytes) == (first, 1, 1)
@@ -87,3 +76,11 @@ def test_the_same_chat_exported_twice_with_a_voice_note_of_other_bytes_says_both
     for played in (MEDIA / "en_voicenote.opus", MEDIA / "de_voicenote.opus"):
         assert hashlib.sha256(played.read_bytes()).hexdigest() in voice.note
     assert [e.note for e in timeline.entries if e is not voice] == ["", ""]
+
+
+def _exported_twice(case, tmp_path: Path, note: str, voice: Path) -> tuple[int, int]:
+    """Carla's chat taken in, then exported again a message later holding `note` (made of `voice`)."""
+    first = _chat(case, tmp_path, "Carla", CARLA, "PTT-20240313-WA0001.opus", MEDIA / "en_voicenote.opus")
+    again = tmp_path / "again"
+    again.mkdir()
+    return first, _chat(case, again, "Carla", CARLA + "14/03/2024, 09:00 - Carla: later\n", note, voice)
